@@ -154,6 +154,11 @@ void machine_input_eof(struct machine *m);
 struct span machine_output(const struct machine *m);
 void machine_output_consume(struct machine *m, size_t n);
 
+/* Seals payload as the next packet in the current outgoing direction,
+ * bypassing the state machine: for tests and the actor's injections (a
+ * USERAUTH_SUCCESS from a client, an IGNORE before NEWKEYS...). */
+sd_err machine_send_payload(struct machine *m, struct span payload);
+
 /* Starts a key re-exchange (after the first one finished). */
 sd_err machine_rekey(struct machine *m);
 /* Queues a DISCONNECT (by application) and closes. */
