@@ -39,6 +39,7 @@ struct packet_dir {
 	 * for the rest of the packet */
 	bool have_first_block;
 	uint8_t first_block[32];
+	struct sbuf plain;          /* open: the decrypted packet (scratch) */
 };
 
 void packet_dir_init(struct packet_dir *d);

@@ -68,6 +68,11 @@ sd_err sbuf_reserve(struct sbuf *b, size_t n, uint8_t **where)
 {
 	if (n > SBUF_MAX || b->len > SBUF_MAX - n)
 		return SD_ERR_LIMIT;
+	if (n == 0) {
+		/* No arithmetic on a NULL data pointer (undefined even for +0). */
+		*where = b->data ? b->data + b->len : NULL;
+		return SD_OK;
+	}
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap < b->len + n)
