@@ -63,6 +63,9 @@ sd_err sigkey_from_openssh_private(struct span file_text, struct sigkey **out);
 sd_err sigkey_load_file(const char *path, struct sigkey **out);
 /* Generates a key (tests): RSA uses the system RNG and bits (>= 1024). */
 sd_err sigkey_generate(enum sigkey_type t, unsigned rsa_bits, struct sigkey **out);
+/* Ed25519 private key from its 32-byte seed (RFC 8032 section 5.1.5):
+ * known-answer tests and fixed test keys. */
+sd_err sigkey_from_ed25519_seed(const uint8_t seed[32], struct sigkey **out);
 void sigkey_free(struct sigkey *k);
 
 enum sigkey_type sigkey_type(const struct sigkey *k);
