@@ -60,8 +60,8 @@
 	X(SD_ERR_GEX_REQUEST, "RFC4419-3-request", "group exchange request with min > n or n > max") \
 	X(SD_ERR_GEX_GROUP, "RFC4419-3", "group exchange group outside the requested bounds or invalid") \
 	X(SD_ERR_ECDH_POINT, "RFC5656-4", "ECDH public key not a valid uncompressed curve point") \
-	X(SD_ERR_X25519_LENGTH, "RFC8731-3", "X25519 public key is not 32 bytes")         \
-	X(SD_ERR_X25519_ZERO, "RFC8731-3.1", "X25519 shared secret is all zero")         \
+	X(SD_ERR_X25519_LENGTH, "RFC8731-3-length", "X25519 public key is not 32 bytes")         \
+	X(SD_ERR_X25519_ZERO, "RFC8731-3", "X25519 shared secret is all zero")         \
 	/* host keys and signatures */                                                    \
 	X(SD_ERR_KEY_BLOB, "RFC4253-6.6", "malformed public key blob")                   \
 	X(SD_ERR_KEY_TYPE, "RFC4253-6.6-key-type", "key type does not match the negotiated algorithm") \
@@ -96,7 +96,7 @@ typedef enum sd_err {
 	SD_ERR_COUNT_
 } sd_err;
 
-/* Stable rule identifier, e.g. "RFC8731-3.1"; "?" for an out-of-range value. */
+/* Stable rule identifier, e.g. "RFC8731-3"; "?" for an out-of-range value. */
 const char *sd_err_rule(sd_err e);
 /* The C constant's name, e.g. "SD_ERR_X25519_ZERO" (for tests and traces). */
 const char *sd_err_name(sd_err e);
