@@ -44,9 +44,46 @@ sd_err machine_emit(struct machine *m, enum machine_event_type type, uint8_t msg
 	return SD_OK;
 }
 
-sd_err machine_send(struct machine *m, struct span payload)
+/* RFC 4253 section 7.1: what may travel during a key exchange —
+ * transport-generic messages except the service ones, and 20-49. */
+static bool kex_message(uint8_t msg)
+{
+	return msg >= 1 && msg <= 49 && msg != MSG_SERVICE_REQUEST && msg != MSG_SERVICE_ACCEPT;
+}
+
+/* From our KEXINIT until our NEWKEYS we may send only kex_message()s. */
+static bool own_exchange_running(const struct machine *m)
+{
+	return m->kx != KX_IDLE && m->kx != KX_WAIT_NEWKEYS;
+}
+
+static sd_err machine_seal(struct machine *m, struct span payload)
 {
 	return packet_seal(&m->tx, m->cfg.rng, payload, &m->out);
+}
+
+sd_err machine_send(struct machine *m, struct span payload)
+{
+	/* A reply the state machine owes (REQUEST_FAILURE, a userauth answer)
+	 * while our own exchange runs waits for our NEWKEYS, as section 7.1
+	 * requires of the sender; the queue keeps the order. */
+	if (payload.len > 0 && own_exchange_running(m) && !kex_message(payload.p[0]))
+		return sbuf_put_string(&m->deferred, payload.p, payload.len);
+	return machine_seal(m, payload);
+}
+
+/* Sends what machine_send held back during our exchange. */
+static sd_err send_deferred(struct machine *m)
+{
+	struct sview v = sview_make(m->deferred.data, m->deferred.len);
+	struct span p;
+	sd_err e = SD_OK;
+
+	while (e == SD_OK && sview_left(&v) > 0)
+		if ((e = sview_get_string(&v, &p)) == SD_OK)
+			e = machine_seal(m, p);
+	sbuf_reset(&m->deferred);
+	return e;
 }
 
 sd_err machine_send_built(struct machine *m, sd_err put_result)
@@ -461,7 +498,7 @@ static sd_err send_newkeys(struct machine *m)
 	if (m->res.strict_kex)
 		packet_dir_reset_seqnr(&m->tx);
 	m->kx = KX_WAIT_NEWKEYS;
-	return SD_OK;
+	return send_deferred(m);
 }
 
 static sd_err client_gex_group(struct machine *m, struct span payload)
@@ -770,11 +807,9 @@ static bool strict_allowed(uint8_t msg)
  * (1-19 without the service messages), the exchange's own, 30-49. */
 static bool kex_allowed(const struct machine *m, uint8_t msg)
 {
-	if (msg == MSG_SERVICE_REQUEST || msg == MSG_SERVICE_ACCEPT)
-		return false;
 	if (msg == MSG_KEXINIT)
 		return !m->got_peer_kexinit;
-	return msg >= 1 && msg <= 49;
+	return kex_message(msg);
 }
 
 static sd_err handle(struct machine *m, uint8_t msg, struct span payload, uint32_t seqnr)
@@ -789,7 +824,12 @@ static sd_err handle(struct machine *m, uint8_t msg, struct span payload, uint32
 	}
 	if (m->res.strict_kex && !m->first_kex_done && !strict_allowed(msg))
 		return SD_ERR_STRICT_KEX;
-	if (m->kx != KX_IDLE && !kex_allowed(m, msg))
+	/* Section 7.1 restricts what a party *sends* between its KEXINIT and
+	 * its NEWKEYS, so on receipt the window is the peer's: from its KEXINIT
+	 * to its NEWKEYS.  A message it sent before our rekey KEXINIT reached
+	 * it is legitimate.  Before the first exchange has finished nothing
+	 * but transport messages can be valid anyway. */
+	if ((m->got_peer_kexinit || !m->first_kex_done) && !kex_allowed(m, msg))
 		return SD_ERR_KEX_UNEXPECTED;
 	switch (msg) {
 	case MSG_DISCONNECT:
@@ -1003,6 +1043,7 @@ void machine_free(struct machine *m)
 	free(m->our_version);
 	sbuf_free(&m->my_kexinit);
 	sbuf_free(&m->peer_kexinit);
+	sbuf_free(&m->deferred);
 	kex_ephemeral_free(m->eph);
 	sbuf_free(&m->q_c);
 	sbuf_free(&m->q_s);
@@ -1074,7 +1115,8 @@ sd_err machine_send_payload(struct machine *m, struct span payload)
 		if (m->kx == KX_IDLE)
 			m->kx = KX_WAIT_KEXINIT;
 	}
-	return machine_send(m, payload);
+	/* Injections go out now, whatever the state: that is their point. */
+	return machine_seal(m, payload);
 }
 
 sd_err machine_rekey(struct machine *m)

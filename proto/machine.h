@@ -156,7 +156,11 @@ void machine_output_consume(struct machine *m, size_t n);
 
 /* Seals payload as the next packet in the current outgoing direction,
  * bypassing the state machine: for tests and the actor's injections (a
- * USERAUTH_SUCCESS from a client, an IGNORE before NEWKEYS...). */
+ * USERAUTH_SUCCESS from a client, an IGNORE before NEWKEYS...).  One
+ * exception: a well-formed KEXINIT sent before the peer's KEXINIT of the
+ * current exchange arrived replaces ours for negotiation and the exchange
+ * hash (it is what the peer will use), so an injected KEXINIT (e.g. with
+ * first_kex_packet_follows) still gives a working exchange. */
 sd_err machine_send_payload(struct machine *m, struct span payload);
 
 /* Starts a key re-exchange (after the first one finished). */

@@ -73,6 +73,7 @@ struct machine {
 	bool ext_slot;       /* next packet is the first after the peer's first NEWKEYS */
 	bool ext_before_success; /* EXT_INFO taken as the one before USERAUTH_SUCCESS */
 	struct sbuf my_kexinit, peer_kexinit;
+	struct sbuf deferred; /* string-framed payloads held during our exchange */
 	struct negotiated neg;
 	struct kex_ephemeral *eph;
 	struct sbuf q_c, q_s, k, k_s;

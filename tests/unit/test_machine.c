@@ -22,6 +22,9 @@ struct pair {
 	struct sbuf c2s, s2c; /* everything that moved, for determinism */
 };
 
+static sd_err error_of(struct machine *m);
+static const struct machine_event *message_event(struct machine *m, uint8_t msg);
+
 static void pair_config(struct pair *p)
 {
 	memset(p, 0, sizeof *p);
@@ -316,6 +319,39 @@ static void rekey(void)
 	pair_config(&p);
 	pair_start(&p);
 	CHECK_ERR(machine_rekey(p.c), SD_ERR_INVALID_ARG);
+	pair_free(&p);
+}
+
+/* RFC 4253 section 7.1 binds the sender: a message the client sent before
+ * the server's rekey KEXINIT reached it crosses that KEXINIT on the wire and
+ * must be accepted; the same message sent after the client's own KEXINIT
+ * must not. */
+static void rekey_crossing(void)
+{
+	uint8_t req[] = {MSG_GLOBAL_REQUEST, 0, 0, 0, 1, 'x', 1};
+	struct pair p;
+	pair_config(&p);
+	pair_start(&p);
+	pump(&p);
+	check_success(&p, "publickey");
+	CHECK_OK(machine_rekey(p.s));      /* queued, not yet delivered */
+	CHECK_OK(machine_send_payload(p.c, (struct span){req, sizeof req}));
+	machine_events_clear(p.c);
+	pump(&p);
+	CHECK_ERR(error_of(p.s), SD_OK);
+	CHECK_ERR(error_of(p.c), SD_OK);
+	CHECK(message_event(p.c, MSG_REQUEST_FAILURE) != NULL);
+	CHECK_EQ_U(machine_result(p.s)->kex_count, 2);
+	pair_free(&p);
+
+	/* after the client's KEXINIT: a violation by the client */
+	pair_config(&p);
+	pair_start(&p);
+	pump(&p);
+	CHECK_OK(machine_rekey(p.c));
+	CHECK_OK(machine_send_payload(p.c, (struct span){req, sizeof req}));
+	pump(&p);
+	CHECK_ERR(error_of(p.s), SD_ERR_KEX_UNEXPECTED);
 	pair_free(&p);
 }
 
@@ -625,6 +661,23 @@ static void version_errors(void)
 	check_success(&p, "publickey");
 	pair_free(&p);
 
+	/* implementation limits on what a client skips */
+	pair_config(&p);
+	pair_start(&p);
+	struct sbuf many = SBUF_INIT;
+	for (int i = 0; i < 1025; i++)
+		sbuf_put(&many, "x\r\n", 3);
+	CHECK_ERR(machine_input(p.c, many.data, many.len), SD_ERR_VERSION_TOO_MANY_LINES);
+	pair_free(&p);
+	pair_config(&p);
+	pair_start(&p);
+	sbuf_reset(&many);
+	for (int i = 0; i < 9000; i++)
+		sbuf_put_u8(&many, 'x');
+	CHECK_ERR(machine_input(p.c, many.data, many.len), SD_ERR_VERSION_TOO_MANY_LINES);
+	sbuf_free(&many);
+	pair_free(&p);
+
 	/* protocol 1.5, missing CR, NUL */
 	const char *bad[] = {"SSH-1.5-x\r\n", "SSH-2.0-x\n", "SSH-2.0-a\0b\r\n", "SSH-2.0\r\n"};
 	const sd_err want[] = {SD_ERR_VERSION_PROTO, SD_ERR_VERSION_SYNTAX, SD_ERR_VERSION_SYNTAX, SD_ERR_VERSION_SYNTAX};
@@ -888,6 +941,7 @@ int main(void)
 	partial_success();
 	banner();
 	rekey();
+	rekey_crossing();
 	rekey_gex();
 	strict_kex_options();
 	determinism();
