@@ -1,0 +1,48 @@
+/*
+ * compare.h — the one place that compares.  Observations of every backend
+ * become a verdict vector; the first step where backends that ran the case
+ * disagree on accept vs reject (or any crash, hang, or keys_ok == false) is a
+ * divergence with a stable signature used for deduplication:
+ *
+ *   "<kind> <MSG>|<rule>|<backend>=<verdict>,..."    e.g.
+ *   "send USERAUTH_SUCCESS|RFC4252-5.1|libssh=accept,own=reject,verifier=reject"
+ *
+ * kind/MSG are the step's (not its index, which minimisation changes); rule
+ * is the verifier's when it named one, else own's, else "-"; verdicts are
+ * classes (accept/reject/crash:SIG/hang), sorted by backend name.  A majority
+ * vote is not an oracle: the verifier's rule is reported, and where the RFCs
+ * only say SHOULD or MAY a suppression file lists the allowed difference.
+ */
+#ifndef SSHDIFF_ORACLE_COMPARE_H
+#define SSHDIFF_ORACLE_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "oracle/backend.h"
+#include "oracle/case.h"
+
+struct suppressions;
+
+/* Suppression file (docs/suppressions.md): entries of
+ *   match  = <signature pattern, '*' wildcards>
+ *   reason = <why the RFCs allow this difference>
+ *   link   = <URL of the RFC text or discussion>
+ * separated by blank lines; '#' comments.  Every entry needs all three;
+ * errors name the file and line. */
+sd_err suppressions_load(const char *path, struct suppressions **out, char *err_msg, size_t err_msg_size);
+void suppressions_free(struct suppressions *s);
+
+struct comparison {
+	bool divergent;       /* a finding (after suppressions) */
+	bool suppressed;      /* a divergence matched a suppression */
+	int step;             /* step index of the divergence, -1 */
+	char signature[512];  /* "" when none */
+	char suppression_reason[256];
+};
+
+/* obs: one per backend, in registry order.  sup may be NULL. */
+sd_err compare_observations(const struct sshdiff_case *c, const struct observations *obs, size_t n,
+			    const struct suppressions *sup, struct comparison *out);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * store.h — the finding store: one SQLite database (DIR/findings.db) plus one
+ * folder per finding (DIR/findings/<id>/ with case.bin, case.txt,
+ * observations.json, signature.txt).  Writes are atomic (temp file, fsync,
+ * rename; SQLite transactions): a process killed at any point loses nothing
+ * it had saved.  A finding is identified by its divergence signature.
+ */
+#ifndef SSHDIFF_ORACLE_STORE_H
+#define SSHDIFF_ORACLE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oracle/backend.h"
+#include "oracle/case.h"
+#include "oracle/compare.h"
+
+struct store;
+
+sd_err store_open(const char *dir, struct store **out, char *err_msg, size_t err_msg_size);
+void store_close(struct store *s);
+
+/* Records one occurrence: a new signature creates the folder and row; a
+ * known one bumps count and last_seen (and keeps the smaller case).
+ * id_out (>= 17 bytes) receives the finding's id (hex prefix of the
+ * signature's SHA-256). */
+sd_err store_add(struct store *s, const struct sshdiff_case *c, const struct observations *obs, size_t n,
+		 const struct comparison *cmp, int64_t now, bool *is_new, char *id_out);
+
+struct store_finding {
+	char id[17];
+	char signature[512];
+	int64_t first_seen, last_seen;
+	uint64_t count;
+	char versions[256]; /* "own=...,libssh=...,verifier=..." */
+};
+/* Calls fn for every finding, ordered by first_seen. */
+sd_err store_list(struct store *s, void (*fn)(void *ctx, const struct store_finding *f), void *ctx);
+
+#endif
