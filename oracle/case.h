@@ -173,7 +173,9 @@ void case_default_script(struct sshdiff_case *c);
 bool case_equal(const struct sshdiff_case *a, const struct sshdiff_case *b);
 
 /* Binary form.  decode never fails on content (every byte string is a case);
- * only allocation errors are possible in encode. */
+ * encode fails only on allocation, or with SD_ERR_INVALID_ARG for a case
+ * that breaks docs/case-format.md "Valid cases" (so do print_text,
+ * write_binary and hash_hex). */
 void case_decode(const uint8_t *data, size_t len, struct sshdiff_case *c);
 sd_err case_encode(const struct sshdiff_case *c, struct sbuf *out);
 
@@ -187,7 +189,7 @@ sd_err case_print_text(const struct sshdiff_case *c, struct sbuf *out);
 sd_err case_write_binary(const struct sshdiff_case *c, struct sbuf *out);
 
 /* Loads a case file, binary or text.  Unknown version (binary version byte
- * or text "version N") → SD_ERR_UNSUPPORTED; short binary body →
+ * or text "sshdiff-case N") → SD_ERR_UNSUPPORTED; short binary body →
  * SD_ERR_TRUNCATED; bad text → SD_ERR_INVALID_ARG.  err_msg always names the
  * file and the line (text) or byte offset (binary). */
 sd_err case_load(const char *path, struct sshdiff_case *c, char *err_msg, size_t err_msg_size);
