@@ -9,7 +9,11 @@
  *
  * kind/MSG are the step's (not its index, which minimisation changes); rule
  * is the verifier's when it named one, else own's, else "-"; verdicts are
- * classes (accept/reject/crash:SIG/hang), sorted by backend name.  A majority
+ * classes (accept/reject/crash:SIG/hang, "-" not reached), sorted by
+ * backend name; backends that did not run the case (unsupported, backend
+ * error) are left out.  With no divergent step, keys that fail RFC 4253
+ * section 7.2 give "keys|RFC4253-7.2|libssh=bad,own=ok,verifier=-".
+ * Crashes, hangs and wrong keys are never suppressed.  A majority
  * vote is not an oracle: the verifier's rule is reported, and where the RFCs
  * only say SHOULD or MAY a suppression file lists the allowed difference.
  */
@@ -32,6 +36,9 @@ struct suppressions;
  * errors name the file and line. */
 sd_err suppressions_load(const char *path, struct suppressions **out, char *err_msg, size_t err_msg_size);
 void suppressions_free(struct suppressions *s);
+/* The reason of the first entry whose pattern matches the whole signature,
+ * or NULL. */
+const char *suppressions_match(const struct suppressions *s, const char *signature);
 
 struct comparison {
 	bool divergent;       /* a finding (after suppressions) */
@@ -44,5 +51,13 @@ struct comparison {
 /* obs: one per backend, in registry order.  sup may be NULL. */
 sd_err compare_observations(const struct sshdiff_case *c, const struct observations *obs, size_t n,
 			    const struct suppressions *sup, struct comparison *out);
+
+/* The parts of a signature, for reports that show every step:
+ * how step `step` is named ("send KEX_REPLY", "expect ANY", "raw"), */
+void compare_step_label(const struct sshdiff_case *c, unsigned step, char *out, size_t out_size);
+/* the rule reported for it (the verifier's, else own's, else "-"), */
+const char *compare_step_rule(const struct observations *obs, size_t n, unsigned step);
+/* and whether a backend took part (not unsupported, no backend error). */
+bool compare_backend_ran(const struct observations *o);
 
 #endif

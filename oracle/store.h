@@ -20,6 +20,9 @@ struct store;
 
 sd_err store_open(const char *dir, struct store **out, char *err_msg, size_t err_msg_size);
 void store_close(struct store *s);
+/* What went wrong in the last failed store_add / store_list, naming the
+ * file or database ("" if nothing failed). */
+const char *store_last_error(const struct store *s);
 
 /* Records one occurrence: a new signature creates the folder and row; a
  * known one bumps count and last_seen (and keeps the smaller case).

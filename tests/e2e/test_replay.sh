@@ -1,0 +1,71 @@
+# Replaying the valid default cases: every backend agrees (exit 0), the
+# table shows every step and backend, --trace adds each backend's log,
+# --backends selects.
+. "$(dirname "$0")/lib.sh" "$@"
+backends=$("$SSHDIFF" replay --help | sed -n 's/^backends: //p')
+[ -n "$backends" ] || fail "no backends listed by replay --help"
+
+for role in server client; do
+	CASE="$E2E/default-$role.case"
+	run replay "$CASE"
+	expect_rc 0 "default $role case"
+	expect_out "^case $CASE: implementation under test is the $role"
+	expect_out '^step +message'
+	expect_out '^ +0 +send KEXINIT'
+	expect_out '^agreement: '
+	for b in $backends; do
+		expect_out "^step .* $b( |$)"
+		expect_out "^$b \("
+	done
+	checks=$((checks + 1))
+	! grep -q -- '<-- divergence' "$TMP/out" || fail "divergence marked in an agreeing case"
+done
+
+CASE="$E2E/default-server.case"
+run replay --trace "$CASE"
+expect_rc 0 "--trace"
+for b in $backends; do
+	expect_out "^== $b ==$"
+done
+
+run replay --backends own "$CASE"
+expect_rc 0 "--backends own"
+expect_out '^own \('
+checks=$((checks + 1))
+! grep -q '^libssh (' "$TMP/out" || fail "--backends own ran libssh"
+
+# The same case twice in one call: two reports.
+run replay --json "$CASE" "$CASE"
+expect_rc 0 "two cases"
+checks=$((checks + 1))
+[ "$(wc -l < "$TMP/out")" -eq 2 ] || fail "want 2 JSON lines"
+
+# A time limit too short to finish: backends still running are killed and
+# reported as "hang" on every step (a fast build may finish some in 1 ms).
+run replay --json --timeout-ms 1 "$CASE"
+checks=$((checks + 1))
+python3 - "$TMP/out" "$rc" <<'PY' || fail "--timeout-ms 1"
+import json, sys
+o = json.loads(open(sys.argv[1]).read())
+rc = int(sys.argv[2])
+hung = [n for n, b in o["backends"].items() if b["outcome"] == "hang"]
+for n, b in o["backends"].items():
+    assert b["outcome"] in ("hang", "completed"), b["outcome"]
+if hung:
+    assert rc == 1 and o["divergent"], (rc, o["divergent"])
+    for n in hung:
+        assert "%s=hang" % n in o["signature"], o["signature"]
+        assert all(s["verdicts"][n] == "hang" for s in o["steps"])
+else:
+    assert rc == 0
+PY
+
+# --store with agreeing cases records nothing and creates the store.
+run replay --store "$TMP/store" "$CASE"
+expect_rc 0 "--store"
+checks=$((checks + 1))
+[ -f "$TMP/store/findings.db" ] && [ -d "$TMP/store/findings" ] || fail "store not created"
+checks=$((checks + 1))
+[ -z "$(ls "$TMP/store/findings")" ] || fail "agreement recorded as a finding"
+expect_no_sanitizer
+done_ok

@@ -1,0 +1,374 @@
+/*
+ * test_store.c — the finding store: a new signature makes a folder and a
+ * row, a known one bumps the count and keeps the smaller case, everything
+ * survives closing and reopening, and a process killed in the middle of
+ * writing (here by RLIMIT_FSIZE, which stops it with SIGXFSZ at a chosen
+ * byte) never leaves a partial file under a final name.
+ */
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "oracle/store.h"
+#include "tests/support/check.h"
+
+#define SIG_A "send KEX_INIT|RFC4253-8|libssh=accept,own=reject,verifier=reject"
+#define SIG_B "expect NEWKEYS|-|libssh=reject,own=accept,verifier=accept"
+#define SIG_C "send NEWKEYS|RFC4253-7.3|libssh=accept,own=reject,verifier=reject"
+
+static struct observations obs[3];
+
+static void make_obs(void)
+{
+	static const char *const names[3] = {"own", "libssh", "verifier"};
+
+	memset(obs, 0, sizeof(obs));
+	for (int b = 0; b < 3; b++) {
+		snprintf(obs[b].backend, sizeof(obs[b].backend), "%s", names[b]);
+		snprintf(obs[b].version, sizeof(obs[b].version), "%s-v%d", names[b], b + 1);
+		snprintf(obs[b].outcome, sizeof(obs[b].outcome), "completed");
+	}
+}
+
+static struct comparison make_cmp(const char *sig)
+{
+	struct comparison cmp;
+
+	memset(&cmp, 0, sizeof(cmp));
+	cmp.divergent = true;
+	cmp.step = 2;
+	snprintf(cmp.signature, sizeof(cmp.signature), "%s", sig);
+	return cmp;
+}
+
+/* The id is the first 8 bytes of SHA-256(signature), hex (store.h). */
+static void expected_id(const char *sig, char id[17])
+{
+	uint8_t md[32];
+	unsigned n = 0;
+
+	EVP_Digest(sig, strlen(sig), md, &n, EVP_sha256(), NULL);
+	for (int i = 0; i < 8; i++)
+		snprintf(id + 2 * i, 3, "%02x", md[i]);
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	if (buf) {
+		buf[n] = '\0';
+		*len = (size_t)n;
+	}
+	return buf;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* Every file of the folder that exists under its final name is whole:
+ * the cases load and equal c, the signature and the JSON are complete.
+ * With require, all four must exist. */
+static void check_folder(const char *folder, const struct sshdiff_case *c, const char *sig, bool require)
+{
+	static struct sshdiff_case loaded;
+	char path[PATH_MAX], msg[512];
+	size_t len;
+	char *s;
+
+	snprintf(path, sizeof(path), "%s/case.bin", folder);
+	if (exists(path)) {
+		CHECK_OK(case_load(path, &loaded, msg, sizeof(msg)));
+		CHECK(case_equal(&loaded, c));
+	} else {
+		CHECK(!require);
+	}
+	snprintf(path, sizeof(path), "%s/case.txt", folder);
+	if (exists(path)) {
+		CHECK_OK(case_load(path, &loaded, msg, sizeof(msg)));
+		CHECK(case_equal(&loaded, c));
+	} else {
+		CHECK(!require);
+	}
+	snprintf(path, sizeof(path), "%s/signature.txt", folder);
+	if ((s = read_all(path, &len)) != NULL) {
+		CHECK(len == strlen(sig) + 1 && memcmp(s, sig, len - 1) == 0 && s[len - 1] == '\n');
+		free(s);
+	} else {
+		CHECK(!require);
+	}
+	snprintf(path, sizeof(path), "%s/observations.json", folder);
+	if ((s = read_all(path, &len)) != NULL) {
+		CHECK(strncmp(s, "{\"case\":\"case.bin\",\"divergent\":true,", 36) == 0);
+		CHECK(len > 3 && strcmp(s + len - 3, "}}\n") == 0);
+		CHECK(strstr(s, sig) != NULL);
+		free(s);
+	} else {
+		CHECK(!require);
+	}
+}
+
+struct listing {
+	struct store_finding f[8];
+	size_t n;
+};
+
+static void collect(void *ctx, const struct store_finding *f)
+{
+	struct listing *l = ctx;
+
+	if (l->n < 8)
+		l->f[l->n++] = *f;
+}
+
+static const struct store_finding *find(const struct listing *l, const char *id)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->f[i].id, id) == 0)
+			return &l->f[i];
+	return NULL;
+}
+
+static size_t binary_size(const struct sshdiff_case *c)
+{
+	struct sbuf b = SBUF_INIT;
+	size_t n;
+
+	CHECK_OK(case_write_binary(c, &b));
+	n = b.len;
+	sbuf_free(&b);
+	return n;
+}
+
+static char root[PATH_MAX];
+static struct sshdiff_case big, small;
+
+static void test_add_and_reopen(void)
+{
+	char dir[PATH_MAX], folder[PATH_MAX], id[17], want[17], id2[17], msg[512];
+	struct comparison a = make_cmp(SIG_A), b = make_cmp(SIG_B);
+	struct listing l = {.n = 0};
+	struct store *s;
+	bool is_new;
+
+	/* Missing parents are created. */
+	snprintf(dir, sizeof(dir), "%s/campaign/out", root);
+	CHECK_OK(store_open(dir, &s, msg, sizeof(msg)));
+	if (!s)
+		return;
+	expected_id(SIG_A, want);
+
+	CHECK_OK(store_add(s, &big, obs, 3, &a, 1000, &is_new, id));
+	CHECK(is_new);
+	CHECK_STR(id, want);
+	snprintf(folder, sizeof(folder), "%s/findings/%s", dir, id);
+	check_folder(folder, &big, SIG_A, true);
+
+	/* Seen again with a smaller case: count 2, the small case kept. */
+	CHECK_OK(store_add(s, &small, obs, 3, &a, 2000, &is_new, id));
+	CHECK(!is_new);
+	CHECK_STR(id, want);
+	check_folder(folder, &small, SIG_A, true);
+
+	/* Seen again with the bigger one: count 3, the small case stays. */
+	snprintf(obs[1].version, sizeof(obs[1].version), "libssh-v9");
+	CHECK_OK(store_add(s, &big, obs, 3, &a, 1500, &is_new, id));
+	CHECK(!is_new);
+	check_folder(folder, &small, SIG_A, true);
+
+	/* Another signature, another folder. */
+	CHECK_OK(store_add(s, &big, obs, 3, &b, 3000, &is_new, id2));
+	CHECK(is_new);
+	CHECK(strcmp(id, id2) != 0);
+	store_close(s);
+
+	/* Reopened: everything is still there, ordered by first_seen. */
+	CHECK_OK(store_open(dir, &s, msg, sizeof(msg)));
+	if (!s)
+		return;
+	CHECK_OK(store_list(s, collect, &l));
+	CHECK_EQ_U(l.n, 2);
+	CHECK_STR(l.f[0].id, want);
+	CHECK_STR(l.f[0].signature, SIG_A);
+	CHECK_EQ_U(l.f[0].count, 3);
+	CHECK_EQ_U(l.f[0].first_seen, 1000);
+	CHECK_EQ_U(l.f[0].last_seen, 2000);
+	CHECK_STR(l.f[0].versions, "own=own-v1,libssh=libssh-v9,verifier=verifier-v3");
+	CHECK_STR(l.f[1].id, id2);
+	CHECK_STR(l.f[1].signature, SIG_B);
+	CHECK_EQ_U(l.f[1].count, 1);
+	CHECK_EQ_U(l.f[1].first_seen, 3000);
+	CHECK_EQ_U(l.f[1].last_seen, 3000);
+	store_close(s);
+	snprintf(obs[1].version, sizeof(obs[1].version), "libssh-v2");
+}
+
+static void set_schema_version(const char *dir, int version)
+{
+	char path[PATH_MAX], sql[64];
+	sqlite3 *db = NULL;
+
+	snprintf(path, sizeof(path), "%s/findings.db", dir);
+	snprintf(sql, sizeof(sql), "UPDATE schema_version SET version = %d", version);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void test_open_errors(void)
+{
+	char path[PATH_MAX], msg[512];
+	struct store *s = (struct store *)1;
+	FILE *f;
+
+	/* DIR exists as a file: the message names the path. */
+	snprintf(path, sizeof(path), "%s/plainfile", root);
+	f = fopen(path, "w");
+	if (f)
+		fclose(f);
+	CHECK(store_open(path, &s, msg, sizeof(msg)) != SD_OK);
+	CHECK(s == NULL);
+	CHECK(strstr(msg, path) != NULL);
+
+	/* A database from a future schema is refused, not misread. */
+	snprintf(path, sizeof(path), "%s/future", root);
+	CHECK_OK(store_open(path, &s, msg, sizeof(msg)));
+	store_close(s);
+	set_schema_version(path, 99);
+	CHECK_ERR(store_open(path, &s, msg, sizeof(msg)), SD_ERR_UNSUPPORTED);
+	CHECK(strstr(msg, "findings.db") != NULL);
+}
+
+/* Child: open, limit the size of any file it writes to `limit` bytes, add:
+ * SIGXFSZ stops it at that byte of whatever file it is writing. */
+static void __attribute__((noreturn)) add_with_limit(const char *dir, rlim_t limit)
+{
+	struct comparison c = make_cmp(SIG_C);
+	struct rlimit rl = {limit, limit};
+	struct store *s;
+	char id[17];
+	bool is_new;
+
+	if (store_open(dir, &s, NULL, 0) != SD_OK)
+		_exit(10);
+	if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+		_exit(11);
+	if (store_add(s, &big, obs, 3, &c, 5000, &is_new, id) != SD_OK)
+		_exit(12);
+	_exit(0);
+}
+
+static void test_killed_while_writing(void)
+{
+	static const rlim_t limits[] = {0, 1, 20, 100, 300, 700, 1500, 3000, 6000, 12000, 25000, 50000, 200000};
+	char dir[PATH_MAX], folder[PATH_MAX], id[17], msg[512];
+	struct comparison c = make_cmp(SIG_C);
+	int killed = 0, completed = 0;
+	struct listing l = {.n = 0};
+	const struct store_finding *f;
+	struct store *s;
+	bool is_new;
+
+	snprintf(dir, sizeof(dir), "%s/killed", root);
+	CHECK_OK(store_open(dir, &s, msg, sizeof(msg)));
+	store_close(s);
+	expected_id(SIG_C, id);
+	snprintf(folder, sizeof(folder), "%s/findings/%s", dir, id);
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		int status = 0;
+		pid_t pid = fork();
+
+		if (pid == 0)
+			add_with_limit(dir, limits[i]);
+		CHECK(pid > 0);
+		waitpid(pid, &status, 0);
+		if (WIFSIGNALED(status)) {
+			CHECK_EQ_U(WTERMSIG(status), SIGXFSZ);
+			killed++;
+		} else {
+			CHECK(WIFEXITED(status));
+			completed++;
+		}
+		/* Whatever was killed where, nothing partial is visible, and the
+		 * database still opens. */
+		check_folder(folder, &big, SIG_C, false);
+		CHECK_OK(store_open(dir, &s, msg, sizeof(msg)));
+		if (s)
+			store_close(s);
+	}
+	/* The limits must have hit the writes, and the largest let it finish. */
+	CHECK(killed >= 5);
+	CHECK(completed >= 1);
+
+	/* A normal add afterwards leaves a whole folder and one more count. */
+	CHECK_OK(store_open(dir, &s, msg, sizeof(msg)));
+	if (!s)
+		return;
+	CHECK_OK(store_add(s, &big, obs, 3, &c, 6000, &is_new, id));
+	check_folder(folder, &big, SIG_C, true);
+	CHECK_OK(store_list(s, collect, &l));
+	CHECK_EQ_U(l.n, 1);
+	f = find(&l, id);
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_EQ_U(f->count, (uint64_t)completed + 1);
+		CHECK_EQ_U(f->last_seen, 6000);
+	}
+	store_close(s);
+}
+
+static void remove_tree(const char *path)
+{
+	char cmd[PATH_MAX + 32];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	if (system(cmd) != 0)
+		check_fail(__FILE__, __LINE__, "cannot remove %s", path);
+}
+
+int main(void)
+{
+	snprintf(root, sizeof(root), "/tmp/sshdiff-test-store-XXXXXX");
+	if (!mkdtemp(root)) {
+		check_fail(__FILE__, __LINE__, "mkdtemp failed");
+		return check_finish();
+	}
+	make_obs();
+	case_default(&big, CASE_IUT_SERVER);
+	small = big;
+	small.n_steps = 3;
+	memset(&small.steps[3], 0, sizeof(small.steps) - 3 * sizeof(small.steps[0]));
+	CHECK(binary_size(&small) < binary_size(&big));
+
+	test_add_and_reopen();
+	test_open_errors();
+	test_killed_while_writing();
+	remove_tree(root);
+	return check_finish();
+}
