@@ -87,6 +87,10 @@ static void config(const struct sshdiff_case *c, struct own_keys *k, struct rng 
 	cfg->algs.hostkey = c->algs.hostkey;
 	cfg->algs.cipher_cs = cfg->algs.cipher_sc = c->algs.cipher;
 	cfg->algs.mac_cs = cfg->algs.mac_sc = c->algs.mac;
+	/* Configured like the verifier: ext-info offered on both sides or on
+	 * neither (case.h), so a case can exercise RFC 8308 section 2.2.
+	 * libssh cannot be configured this way and offers its default. */
+	cfg->no_ext_info = !c->ext_info;
 	if (c->iut_role == CASE_IUT_SERVER) {
 		cfg->role = MACHINE_SERVER;
 		cfg->host_keys = &k->host;

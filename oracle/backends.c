@@ -1,14 +1,10 @@
 /*
- * backends.c — the registry: every backend, in report order.  Adding a
- * backend is one line here (and its extern in backends_list.h).
+ * backends.c — the registry array, generated from the list in
+ * backends_list.h (one line there per backend).
  */
 #include "oracle/backends_list.h"
 
 #include <stddef.h>
 
-const struct backend *const backends[] = {
-	&backend_own,
-	&backend_libssh,
-	&backend_verifier,
-	NULL,
-};
+#define SSHDIFF_BACKEND_ENTRY_(name) &backend_##name,
+const struct backend *const backends[] = {SSHDIFF_BACKENDS(SSHDIFF_BACKEND_ENTRY_) NULL};

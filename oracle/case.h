@@ -149,7 +149,8 @@ struct sshdiff_case {
 	char password[CASE_NAME_MAX];
 	struct case_algs algs;
 	bool strict_kex;              /* actor offers kex-strict-*-v00@openssh.com */
-	bool ext_info;                /* actor offers ext-info-c / ext-info-s */
+	bool ext_info;                /* actor offers ext-info-c / ext-info-s, and so do the
+				       * IUTs that can be configured (own, verifier) */
 	uint8_t n_steps;
 	struct case_step steps[CASE_MAX_STEPS];
 };
