@@ -120,6 +120,42 @@ static int mut_value(const struct case_step *st, enum case_mutation_kind kind)
 	return v;
 }
 
+static bool has_mut(const struct case_step *st, enum case_mutation_kind kind)
+{
+	return mut_value(st, kind) >= 0;
+}
+
+/* The group order L of edwards25519 (RFC 8032 section 5.1), little-endian. */
+static const uint8_t ed25519_l[32] = {
+	0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
+};
+
+/*
+ * MUT_SIG_MALLEATE: in an ssh-ed25519 signature blob (RFC 8709 section 6:
+ * string "ssh-ed25519", string R || S), S := S + L.  The result still
+ * satisfies the verification equation; only the canonical-S check of RFC
+ * 8032 section 5.1.7 (S < L) tells it apart.  S < L < 2^253, so the sum
+ * fits the 32 bytes.  Other signature types are left as they are.
+ */
+static void malleate_signature(struct actor *a, struct sbuf *blob)
+{
+	struct sview v = sview_make(blob->data, blob->len);
+	struct span name, sig;
+	unsigned carry = 0;
+
+	if (sview_get_string(&v, &name) != SD_OK || !span_eq_cstr(name, "ssh-ed25519") ||
+	    sview_get_string(&v, &sig) != SD_OK || sig.len != 64)
+		return;
+	uint8_t *s = blob->data + (sig.p - blob->data) + 32;
+	for (size_t i = 0; i < 32; i++) {
+		carry += (unsigned)s[i] + ed25519_l[i];
+		s[i] = (uint8_t)carry;
+		carry >>= 8;
+	}
+	actor_note(a, "sig-malleate: Ed25519 S replaced by S + L");
+}
+
 /* MUT_LIE_LENGTH: the uint32 length of string field `field` += delta. */
 static void lie_length(enum case_msg cm, struct sbuf *p, unsigned field, uint32_t delta)
 {
@@ -426,6 +462,8 @@ static sd_err build_kex_reply(struct actor *a, const struct case_step *st, struc
 	}
 	if (e == SD_OK && alg)
 		e = soft(actor_sign(a, key, alg, mut_value(st, MUT_SIG_HASH), (struct span){kx->h, kx->h_len}, &sig));
+	if (e == SD_OK && has_mut(st, MUT_SIG_MALLEATE))
+		malleate_signature(a, &sig);
 	r.sig = sbuf_span(&sig);
 	set_span(st, 2, &r.sig);
 	if (e == SD_OK)
@@ -523,6 +561,8 @@ static sd_err build_userauth(struct actor *a, const struct case_step *st, struct
 					     r.alg, r.key);
 		if (e == SD_OK && alg)
 			e = soft(actor_sign(a, key, alg, mut_value(st, MUT_SIG_HASH), sbuf_span(&data), &sig));
+		if (e == SD_OK && has_mut(st, MUT_SIG_MALLEATE))
+			malleate_signature(a, &sig);
 		r.sig = sbuf_span(&sig);
 		set_span(st, 6, &r.sig);
 	}

@@ -48,7 +48,7 @@ static const char *const mut_names[MUT_KIND_COUNT] = {
 	[MUT_NONE] = "none",           [MUT_SET_FIELD] = "set",   [MUT_FLIP] = "flip",
 	[MUT_TRUNCATE] = "truncate",   [MUT_EXTEND] = "extend",   [MUT_LIE_LENGTH] = "lie-length",
 	[MUT_MSG_NUMBER] = "msg-number", [MUT_KDF_HASH] = "kdf-hash", [MUT_SIG_HASH] = "sig-hash",
-	[MUT_GUESS] = "guess",
+	[MUT_GUESS] = "guess",         [MUT_SIG_MALLEATE] = "sig-malleate",
 };
 
 static const char *const key_names[CASE_KEY_COUNT] = {

@@ -106,6 +106,7 @@ enum case_mutation_kind {
 	MUT_KDF_HASH,    /* actor derives its keys with hash `value` (enum kex_hash) instead of the method's */
 	MUT_SIG_HASH,    /* actor signs with hash `value` (enum sig_hash) under the negotiated name */
 	MUT_GUESS,       /* KEXINIT first_kex_packet_follows := value (KEXINIT only) */
+	MUT_SIG_MALLEATE, /* Ed25519 signature of the step (KEX_REPLY, USERAUTH_PK_SIGNED): S := S + L */
 	MUT_KIND_COUNT
 };
 

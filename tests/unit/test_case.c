@@ -108,7 +108,8 @@ static void test_names(void)
 	static const char *const steps[] = {"send", "expect", "raw", "duplicate", "swap", "drop", "encryption",
 					    "seq-skew"};
 	static const char *const muts[] = {"none",	 "set",	     "flip",	 "truncate", "extend",
-					   "lie-length", "msg-number", "kdf-hash", "sig-hash", "guess"};
+					   "lie-length", "msg-number", "kdf-hash", "sig-hash", "guess",
+					   "sig-malleate"};
 	static const char *const keys[] = {"ed25519-a", "ed25519-b", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521",
 					   "rsa-3072"};
 
@@ -540,7 +541,7 @@ static void test_doc_examples(void)
 	m->field = 1;
 	m->data_len = 32;
 	CHECK(case_equal(&ca, &cc));
-	check_doc_block(doc, "\nMore mutation syntax:\n", "sshdiff-case 1\n", 8);
+	check_doc_block(doc, "\nMore mutation syntax:\n", "sshdiff-case 1\n", 9);
 }
 
 /* ---- the binary body layout of docs/case-format.md ---- */
