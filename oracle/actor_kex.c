@@ -457,22 +457,6 @@ sd_err actor_switch_rx(struct actor *a)
 	return SD_OK;
 }
 
-static const EVP_MD *sig_md(int h)
-{
-	switch (h) {
-	case SIG_HASH_SHA1:
-		return EVP_sha1();
-	case SIG_HASH_SHA256:
-		return EVP_sha256();
-	case SIG_HASH_SHA384:
-		return EVP_sha384();
-	case SIG_HASH_SHA512:
-		return EVP_sha512();
-	default:
-		return NULL;
-	}
-}
-
 sd_err actor_sign(struct actor *a, const struct sigkey *key, const struct sig_alg *alg, int sig_hash,
 		  struct span data, struct sbuf *blob)
 {
@@ -485,7 +469,7 @@ sd_err actor_sign(struct actor *a, const struct sigkey *key, const struct sig_al
 	if (alg->type == SIGKEY_ED25519) {
 		/* Ed25519 hashes internally: "another hash" means signing the
 		 * digest instead of the data. */
-		const EVP_MD *h = sig_md(sig_hash);
+		const EVP_MD *h = sig_hash_md((enum sig_hash)sig_hash);
 		if (!h)
 			return sigkey_sign(key, alg, &a->rng.base, data, blob);
 		if (!EVP_Digest(data.len ? data.p : md, data.len, md, &md_len, h, NULL))

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <openssl/types.h>
+
 #include "../rng.h"
 #include "../wire.h"
 
@@ -46,6 +48,9 @@ extern const size_t sig_algs_count;
 const struct sig_alg *sig_alg_by_name(struct span name);
 /* Comma-separated list of every supported algorithm (default proposal). */
 const char *sig_default_list(void);
+/* OpenSSL's digest for a sig_hash; NULL for SIG_HASH_NONE or a value out of
+ * range (the actor passes hashes taken from case mutations). */
+const EVP_MD *sig_hash_md(enum sig_hash h);
 /* Blob type name of a key type ("ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa"). */
 const char *sigkey_type_name(enum sigkey_type t);
 

@@ -46,8 +46,6 @@ extern const struct sigkey_family sigkey_ed25519_family;
 extern const struct sigkey_family sigkey_ecdsa_family;
 extern const struct sigkey_family sigkey_rsa_family;
 
-/* OpenSSL's digest for a sig_hash; NULL for SIG_HASH_NONE. */
-const EVP_MD *sig_hash_md(enum sig_hash h);
 /* H(data) into out (EVP_MAX_MD_SIZE bytes). */
 sd_err sig_digest(enum sig_hash h, struct span data, uint8_t *out, size_t *out_len);
 
