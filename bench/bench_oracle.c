@@ -329,7 +329,7 @@ int main(int argc, char **argv)
 	       o.runs, o.seconds);
 	/* warm-up: key caches, libssh and OpenSSL initialisation, page faults */
 	for (size_t i = 0; ok && i < n; i++)
-		for (int k = 0; ok && k < 8; k++)
+		for (int k = 0; ok && k < 8 && (!o.only || strcmp(o.only, ms[i].name) == 0); k++)
 			ok = ms[i].run_once(ms[i].ctx);
 	for (int r = 0; ok && r < o.runs; r++)
 		for (size_t i = 0; ok && i < n; i++)
