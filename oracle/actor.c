@@ -378,11 +378,21 @@ static bool sends(enum case_step_kind k)
 	return k == STEP_SEND || k == STEP_RAW || k == STEP_DUPLICATE;
 }
 
+static volatile uint32_t *progress_sink;
+
+void actor_set_progress_sink(volatile uint32_t *slot)
+{
+	progress_sink = slot;
+}
+
 sd_err actor_advance(struct actor *a)
 {
 	sd_err e;
 
 	for (;;) {
+		/* Every step change passes here (each a->step++ loops back). */
+		if (progress_sink)
+			*progress_sink = a->step + 1;
 		if (a->stopped || a->finished)
 			return SD_OK;
 		if (a->lost && !(a->step < n_steps(a) && a->c->steps[a->step].kind == STEP_EXPECT)) {

@@ -74,6 +74,14 @@ sd_err actor_trace(const struct actor *a, struct sbuf *out);
  * Process-global on purpose: backends need not know about tracing. */
 void actor_set_trace_sink(struct sbuf *sink);
 
+/* When set (by `sshdiff replay`, in the backend's child process, to a page
+ * the parent shares), every actor stores there the index + 1 of the step
+ * it has reached, whenever that changes.  A backend that then crashes or
+ * hangs is placed at that step: the steps before it were accepted by the
+ * definition above (the actor only moves past a step the IUT let pass).
+ * Process-global like the trace sink; 0 means no actor has started. */
+void actor_set_progress_sink(volatile uint32_t *slot);
+
 /* How a backend connects its IUT to the actor. */
 struct iut_port {
 	void *ctx;

@@ -70,7 +70,9 @@ void verdict_format(const struct step_observation *s, char *out, size_t out_size
 		snprintf(out, out_size, "unsupported");
 		break;
 	case VERDICT_CRASH:
-		if ((sig = signal_name(s->signal)) != NULL)
+		if (s->signal == 0)
+			snprintf(out, out_size, "crash:exit"); /* died without a signal */
+		else if ((sig = signal_name(s->signal)) != NULL)
 			snprintf(out, out_size, "crash:%s", sig);
 		else
 			snprintf(out, out_size, "crash:SIG%d", s->signal);

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,9 @@
 struct child {
 	pid_t pid;
 	int fd;           /* read end, -1 once at EOF */
+	/* A page shared with the child: the step its actor has reached
+	 * (actor_set_progress_sink), readable after the child died. */
+	volatile uint32_t *progress;
 	struct sbuf data; /* the frame so far */
 	bool overflow;
 };
@@ -96,7 +100,7 @@ static void child_signals(void)
 /* In the child: run, report, _exit (no atexit handlers, no stdio flush of
  * buffers inherited from the parent). */
 static void __attribute__((noreturn))
-child_main(const struct backend *b, const struct sshdiff_case *c, bool trace, int fd)
+child_main(const struct backend *b, const struct sshdiff_case *c, bool trace, volatile uint32_t *progress, int fd)
 {
 	static struct observations obs;
 	struct sbuf sink = SBUF_INIT;
@@ -113,6 +117,7 @@ child_main(const struct backend *b, const struct sshdiff_case *c, bool trace, in
 	child_signals();
 	if (trace)
 		actor_set_trace_sink(&sink);
+	actor_set_progress_sink(progress);
 	memset(&obs, 0, sizeof(obs));
 	snprintf(obs.backend, sizeof(obs.backend), "%s", b->name);
 	err = b->run(c, &obs);
@@ -127,6 +132,13 @@ child_main(const struct backend *b, const struct sshdiff_case *c, bool trace, in
 	_exit(0);
 }
 
+static void child_unmap(struct child *ch)
+{
+	if (ch->progress)
+		munmap((void *)ch->progress, sizeof(*ch->progress));
+	ch->progress = NULL;
+}
+
 static sd_err child_start(struct child *ch, const struct backend *b, const struct sshdiff_case *c, bool trace)
 {
 	int p[2];
@@ -135,8 +147,16 @@ static sd_err child_start(struct child *ch, const struct backend *b, const struc
 	ch->fd = -1;
 	ch->data = SBUF_INIT;
 	ch->overflow = false;
-	if (pipe(p) != 0)
+	ch->progress = mmap(NULL, sizeof(*ch->progress), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ch->progress == MAP_FAILED) {
+		ch->progress = NULL;
 		return SD_ERR_INTERNAL;
+	}
+	*ch->progress = 0;
+	if (pipe(p) != 0) {
+		child_unmap(ch);
+		return SD_ERR_INTERNAL;
+	}
 	/* Nothing buffered in stdio may be written twice. */
 	fflush(stdout);
 	fflush(stderr);
@@ -144,11 +164,12 @@ static sd_err child_start(struct child *ch, const struct backend *b, const struc
 	if (ch->pid < 0) {
 		close(p[0]);
 		close(p[1]);
+		child_unmap(ch);
 		return SD_ERR_INTERNAL;
 	}
 	if (ch->pid == 0) {
 		close(p[0]);
-		child_main(b, c, trace, p[1]);
+		child_main(b, c, trace, ch->progress, p[1]);
 	}
 	/* Closed before the next fork, so only this child holds the write end
 	 * and its exit means EOF. */
@@ -209,8 +230,7 @@ static void collect(struct child *ch, size_t n, unsigned timeout_ms)
 	}
 }
 
-/* Every step gets the same verdict: the parent cannot tell where the child
- * was when it died or stopped answering. */
+/* Every step gets the same verdict (a backend that failed itself). */
 static void mark_all(struct observations *obs, const struct sshdiff_case *c, enum verdict v, int sig)
 {
 	obs->n_steps = c->n_steps;
@@ -225,6 +245,36 @@ static void mark_all(struct observations *obs, const struct sshdiff_case *c, enu
 		struct step_observation s = {.verdict = v, .signal = sig};
 
 		verdict_format(&s, obs->outcome, sizeof(obs->outcome));
+	}
+}
+
+/* A child that died or hung: placed at the step its actor had reached
+ * (reached = index + 1, 0 if none; actor.h actor_set_progress_sink).
+ * The steps before it were let pass, the ones after it never ran.  A
+ * death after the script ended is placed at the last step. */
+static void mark_fault(struct observations *obs, const struct sshdiff_case *c, enum verdict v, int sig,
+		       uint32_t reached)
+{
+	unsigned n = c->n_steps < CASE_MAX_STEPS ? c->n_steps : CASE_MAX_STEPS;
+	unsigned at = reached == 0 ? 0 : reached - 1;
+
+	if (n == 0) {
+		mark_all(obs, c, v, sig);
+		return;
+	}
+	if (at >= n)
+		at = n - 1;
+	obs->n_steps = c->n_steps;
+	for (unsigned i = 0; i < n; i++) {
+		memset(&obs->steps[i], 0, sizeof(obs->steps[i]));
+		obs->steps[i].verdict = i < at ? VERDICT_ACCEPT : i == at ? v : VERDICT_NOT_REACHED;
+	}
+	obs->steps[at].signal = sig;
+	verdict_format(&obs->steps[at], obs->outcome, sizeof(obs->outcome));
+	if (v == VERDICT_CRASH || v == VERDICT_HANG) {
+		size_t len = strlen(obs->outcome);
+
+		snprintf(obs->outcome + len, sizeof(obs->outcome) - len, " at step %u", at);
 	}
 }
 
@@ -291,18 +341,22 @@ static void child_finish(struct child *ch, const struct backend *b, const struct
 		;
 	memset(&r->obs, 0, sizeof(r->obs));
 	if (hung) {
-		mark_all(&r->obs, c, VERDICT_HANG, 0);
+		mark_fault(&r->obs, c, VERDICT_HANG, 0, *ch->progress);
 	} else if (!ch->overflow && parse_frame(&ch->data, c, r)) {
 		/* whole report: whatever the exit status */
 	} else if (WIFSIGNALED(status)) {
-		mark_all(&r->obs, c, VERDICT_CRASH, WTERMSIG(status));
+		mark_fault(&r->obs, c, VERDICT_CRASH, WTERMSIG(status), *ch->progress);
 	} else {
 		/* Died without a report and without a signal (a sanitizer's exit,
 		 * exit() in a library): a crash all the same. */
-		mark_all(&r->obs, c, VERDICT_CRASH, 0);
-		snprintf(r->obs.outcome, sizeof(r->obs.outcome), "crash:exit(%d)",
+		size_t len;
+
+		mark_fault(&r->obs, c, VERDICT_CRASH, 0, *ch->progress);
+		len = strlen(r->obs.outcome);
+		snprintf(r->obs.outcome + len, sizeof(r->obs.outcome) - len, " (exit status %d)",
 			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	}
+	child_unmap(ch);
 	snprintf(r->obs.backend, sizeof(r->obs.backend), "%s", b->name);
 	if (!r->obs.version[0])
 		snprintf(r->obs.version, sizeof(r->obs.version), "%s", b->version());
@@ -329,6 +383,7 @@ sd_err replay_run_backends(const struct sshdiff_case *c, const struct replay_opt
 			close(ch[i].fd);
 			waitpid(ch[i].pid, NULL, 0);
 			sbuf_free(&ch[i].data);
+			child_unmap(&ch[i]);
 		}
 		return err;
 	}

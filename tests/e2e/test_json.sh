@@ -41,7 +41,7 @@ PY
 	done
 done
 # A divergent case is just as stable: same signature, same bytes, exit 1.
-CASE="$E2E/kexinit-reserved.case"
+CASE="$SRC/tests/cases/kexinit-reserved-server.case"
 run replay --json "$CASE"
 cp "$TMP/out" "$TMP/first.json"
 if [ "$rc" -ne 0 ]; then

@@ -1,10 +1,10 @@
 # --store: a divergence is recorded once (folder + row), a second replay
 # bumps the count, and the stored case replays to the same signature.
-# Uses kexinit-reserved.case (RFC 4253 section 7.1: own and the verifier
+# Uses tests/cases/kexinit-reserved-server.case (RFC 4253 section 7.1: own and the verifier
 # reject a non-zero reserved field, libssh 0.10.6 accepts it); the test
 # fails if the backends ever agree on it.
 . "$(dirname "$0")/lib.sh" "$@"
-found="$E2E/kexinit-reserved.case"
+found="$SRC/tests/cases/kexinit-reserved-server.case"
 
 run replay --json "$found"
 if [ "$rc" -eq 0 ]; then

@@ -2,7 +2,7 @@
 # difference (exit 0, marked "suppressed", reason shown); a non-matching
 # one changes nothing; the repository's suppressions.txt loads.
 . "$(dirname "$0")/lib.sh" "$@"
-CASE="$E2E/kexinit-reserved.case"
+CASE="$SRC/tests/cases/kexinit-reserved-server.case"
 
 run replay --json "$CASE"
 if [ "$rc" -eq 0 ]; then
