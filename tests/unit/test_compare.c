@@ -169,6 +169,26 @@ static void test_one_rejects(void)
 	CHECK_STR(cmp.signature, "send KEX_INIT|-|libssh=-,own=accept,verifier=accept");
 }
 
+/* Every backend refused step 0; own and the verifier had sent their
+ * KEXINIT before reading ours, so the actor saw step 1 (expect KEXINIT)
+ * pass for them and not for libssh.  Nothing after the end counts. */
+static void test_after_the_end(void)
+{
+	struct comparison cmp;
+
+	all_accept();
+	reject_at(OWN, 0, "RFC4253-7.1-name-list");
+	reject_at(LIBSSH, 0, "");
+	reject_at(VERIFIER, 0, "RFC4253-7.1-name-list");
+	obs[OWN].steps[1].verdict = VERDICT_ACCEPT;
+	obs[VERIFIER].steps[1].verdict = VERDICT_ACCEPT;
+	obs[LIBSSH].steps[1].verdict = VERDICT_REJECT;
+	cmp = run(NULL);
+	CHECK(!cmp.divergent);
+	CHECK_EQ_U(cmp.step, -1);
+	CHECK_STR(cmp.signature, "");
+}
+
 static void test_unsupported_ignored(void)
 {
 	struct comparison cmp;
@@ -398,6 +418,7 @@ int main(void)
 	test_labels();
 	test_agreement();
 	test_one_rejects();
+	test_after_the_end();
 	test_unsupported_ignored();
 	test_crash_and_hang();
 	test_keys();
