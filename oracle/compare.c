@@ -135,46 +135,74 @@ static sd_err participants_collect(const struct observations *obs, size_t n, str
 	return SD_OK;
 }
 
-/* Whether step `step` is where the participants part ways; *fault is set
- * when a crash or hang is involved.  ended[] tracks, per participant,
- * whether it already rejected, crashed or hung at an earlier step. */
-static bool step_diverges(const struct participants *p, unsigned step, bool *ended, bool *fault)
+/*
+ * The script is compared exchange by exchange: an exchange is one step of the
+ * actor (a SEND, raw bytes, a swap, an encryption switch, ...) and the
+ * EXPECT steps that follow it, waiting for the answer.  When an IUT refuses what we sent
+ * shows in which step depends on timing the RFCs leave open: one closes as
+ * soon as it reads our packet (a reject at the SEND), another had already
+ * queued its own message and closes after it (a reject at the EXPECT).  Both
+ * refused the exchange; that is agreement.  A divergence is an exchange that
+ * some participants complete and others do not, or any crash or hang.
+ */
+static unsigned exchange_end(const struct sshdiff_case *c, unsigned start, unsigned n)
 {
-	bool accepted = false, refused = false;
+	unsigned end = start + 1;
+
+	while (end < n && c->steps[end].kind == STEP_EXPECT)
+		end++;
+	return end;
+}
+
+/* Whether the exchange [start, end) is where the participants part ways;
+ * *step is then the first step of it where one of them stopped going on,
+ * *fault whether a crash or hang is involved.  ended[] tracks, per
+ * participant, whether an earlier exchange ended it: it has no say after. */
+static bool exchange_diverges(const struct participants *p, unsigned start, unsigned end, bool *ended, int *step,
+			      bool *fault)
+{
+	bool completed = false, stopped = false;
+	bool stop_here[sizeof(p->v) / sizeof(p->v[0])] = {false};
 
 	*fault = false;
+	*step = -1;
 	for (size_t b = 0; b < p->n; b++) {
-		/* A participant that already ended has no say in later steps:
-		 * an EXPECT it "passed" with a message it had sent before it
-		 * read (and refused) ours is not a disagreement. */
 		if (ended[b])
 			continue;
-		switch (step_of(p->v[b], step)->verdict) {
-		case VERDICT_ACCEPT:
-			accepted = true;
-			break;
-		case VERDICT_REJECT:
-			refused = true;
-			break;
-		case VERDICT_CRASH:
-		case VERDICT_HANG:
-			*fault = true;
-			break;
-		case VERDICT_NOT_REACHED:
-			if (!ended[b])
-				refused = true;
-			break;
-		default:
+		for (unsigned s = start; s < end; s++) {
+			enum verdict v = step_of(p->v[b], s)->verdict;
+
+			if (v == VERDICT_ACCEPT || v == VERDICT_UNSUPPORTED)
+				continue;
+			if (v == VERDICT_CRASH || v == VERDICT_HANG)
+				*fault = true;
+			/* reject, crash, hang, or not reached without having
+			 * ended: it did not go on */
+			stop_here[b] = true;
+			if (*step < 0 || (int)s < *step)
+				*step = (int)s;
 			break;
 		}
+		if (stop_here[b])
+			stopped = true;
+		else
+			completed = true;
 	}
-	for (size_t b = 0; b < p->n; b++) {
-		enum verdict v = step_of(p->v[b], step)->verdict;
-
-		if (v == VERDICT_REJECT || v == VERDICT_CRASH || v == VERDICT_HANG)
+	for (size_t b = 0; b < p->n; b++)
+		if (stop_here[b])
 			ended[b] = true;
+	if (*fault) {
+		/* the first step where any participant crashed or hung */
+		for (unsigned s = start; s < end; s++)
+			for (size_t b = 0; b < p->n; b++) {
+				enum verdict v = step_of(p->v[b], s)->verdict;
+				if (v == VERDICT_CRASH || v == VERDICT_HANG) {
+					*step = (int)s;
+					return true;
+				}
+			}
 	}
-	return *fault || (accepted && refused);
+	return completed && stopped;
 }
 
 static sd_err append(char *buf, size_t size, size_t *len, const char *s)
@@ -255,11 +283,15 @@ sd_err compare_observations(const struct sshdiff_case *c, const struct observati
 	out->step = -1;
 	if ((err = participants_collect(obs, n, &p)) != SD_OK)
 		return err;
-	for (unsigned step = 0; step < c->n_steps && step < CASE_MAX_STEPS; step++) {
-		if (step_diverges(&p, step, ended, &fault)) {
-			out->step = (int)step;
+	unsigned n_steps = c->n_steps < CASE_MAX_STEPS ? c->n_steps : CASE_MAX_STEPS;
+	for (unsigned start = 0, end; start < n_steps; start = end) {
+		int step;
+
+		end = exchange_end(c, start, n_steps);
+		if (exchange_diverges(&p, start, end, ended, &step, &fault)) {
+			out->step = step;
 			found = true;
-			err = signature_for_step(c, obs, n, &p, step, out->signature, sizeof(out->signature));
+			err = signature_for_step(c, obs, n, &p, (unsigned)step, out->signature, sizeof(out->signature));
 			break;
 		}
 	}

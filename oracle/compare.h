@@ -1,8 +1,11 @@
 /*
  * compare.h — the one place that compares.  Observations of every backend
- * become a verdict vector; the first step where backends that ran the case
- * disagree on accept vs reject (or any crash, hang, or keys_ok == false) is a
- * divergence with a stable signature used for deduplication:
+ * become a verdict vector, compared exchange by exchange (one actor step and
+ * the EXPECT steps after it: refusing our packet at once or after sending
+ * something else first is the same refusal).  The first exchange that some
+ * backends that ran the case complete and others do not (or any crash or
+ * hang, or keys_ok == false) is a divergence, named after its first step
+ * where one stopped, with a stable signature used for deduplication:
  *
  *   "<kind> <MSG>|<rule>|<backend>=<verdict>,..."    e.g.
  *   "send USERAUTH_SUCCESS|RFC4252-5.1|libssh=accept,own=reject,verifier=reject"
@@ -35,6 +38,11 @@ struct suppressions;
  * separated by blank lines; '#' comments.  Every entry needs all three;
  * errors name the file and line. */
 sd_err suppressions_load(const char *path, struct suppressions **out, char *err_msg, size_t err_msg_size);
+/* The same from text in memory (a fuzz target carries the project's
+ * suppressions.txt inside its binary: OSS-Fuzz runs it without the source
+ * tree); `name` stands for the file in error messages. */
+sd_err suppressions_parse(const char *name, const char *text, size_t len, struct suppressions **out, char *err_msg,
+			  size_t err_msg_size);
 void suppressions_free(struct suppressions *s);
 /* The reason of the first entry whose pattern matches the whole signature,
  * or NULL. */

@@ -58,8 +58,12 @@ for n, b in o["backends"].items():
         hung[n] = int(m.group(1))
 if hung:
     assert rc == 1 and o["divergent"], (rc, o["divergent"])
+    # the divergence is the first step where a backend hung
+    first = min(hung.values())
+    assert o["divergent_step"] == first, (o["divergent_step"], first)
     for n, at in hung.items():
-        assert "%s=hang" % n in o["signature"], o["signature"]
+        if at == first:
+            assert "%s=hang" % n in o["signature"], o["signature"]
         v = [s["verdicts"][n] for s in o["steps"]]
         assert v[at] == "hang", v
         assert all(x == "accept" for x in v[:at]), v

@@ -189,6 +189,33 @@ static void test_after_the_end(void)
 	CHECK_STR(cmp.signature, "");
 }
 
+/* Exchanges: a step of the actor and the EXPECT steps after it.  Refusing
+ * our KEX_INIT at once (step 2) or after sending something else than the
+ * KEX_REPLY we wait for (step 3) is the same refusal. */
+static void test_exchanges(void)
+{
+	struct comparison cmp;
+
+	all_accept();
+	reject_at(OWN, 2, "RFC8731-3");
+	reject_at(LIBSSH, 3, "");
+	reject_at(VERIFIER, 2, "RFC8731-3");
+	cmp = run(NULL);
+	CHECK(!cmp.divergent);
+	CHECK_STR(cmp.signature, "");
+
+	/* libssh completes that exchange and stops in the next one: it went on
+	 * after a KEX_INIT the others refused. */
+	all_accept();
+	reject_at(OWN, 2, "RFC8731-3");
+	reject_at(LIBSSH, 4, "");
+	reject_at(VERIFIER, 3, "RFC8731-3");
+	cmp = run(NULL);
+	CHECK(cmp.divergent);
+	CHECK_EQ_U(cmp.step, 2);
+	CHECK_STR(cmp.signature, "send KEX_INIT|RFC8731-3|libssh=accept,own=reject,verifier=accept");
+}
+
 static void test_unsupported_ignored(void)
 {
 	struct comparison cmp;
@@ -419,6 +446,7 @@ int main(void)
 	test_agreement();
 	test_one_rejects();
 	test_after_the_end();
+	test_exchanges();
 	test_unsupported_ignored();
 	test_crash_and_hang();
 	test_keys();
