@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev lld llvm
   libssl-dev libsodium-dev libssh-dev libsqlite3-dev libpcap-dev
   openssh-server openssh-client openssl util-linux python3
+  afl++ tshark chromium
 )
 
 missing=()

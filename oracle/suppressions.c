@@ -253,10 +253,36 @@ static sd_err read_file(const char *path, char **text, size_t *len, char *err_ms
 	return SD_OK;
 }
 
-sd_err suppressions_load(const char *path, struct suppressions **out, char *err_msg, size_t err_msg_size)
+sd_err suppressions_parse(const char *name, const char *text, size_t len, struct suppressions **out, char *err_msg,
+			  size_t err_msg_size)
 {
 	char scratch[1];
 	struct sup_parser p;
+	sd_err err;
+
+	*out = NULL;
+	if (!err_msg || !err_msg_size)
+		err_msg = scratch, err_msg_size = sizeof(scratch);
+	err_msg[0] = '\0';
+	memset(&p, 0, sizeof(p));
+	p.path = name;
+	p.err_msg = err_msg;
+	p.err_msg_size = err_msg_size;
+	p.s = calloc(1, sizeof(*p.s));
+	if (!p.s)
+		return SD_ERR_NOMEM;
+	err = sup_parse(&p, text, len);
+	if (err != SD_OK) {
+		suppressions_free(p.s);
+		return err;
+	}
+	*out = p.s;
+	return SD_OK;
+}
+
+sd_err suppressions_load(const char *path, struct suppressions **out, char *err_msg, size_t err_msg_size)
+{
+	char scratch[1];
 	char *text;
 	size_t len;
 	sd_err err;
@@ -267,21 +293,7 @@ sd_err suppressions_load(const char *path, struct suppressions **out, char *err_
 	err_msg[0] = '\0';
 	if ((err = read_file(path, &text, &len, err_msg, err_msg_size)) != SD_OK)
 		return err;
-	memset(&p, 0, sizeof(p));
-	p.path = path;
-	p.err_msg = err_msg;
-	p.err_msg_size = err_msg_size;
-	p.s = calloc(1, sizeof(*p.s));
-	if (!p.s) {
-		free(text);
-		return SD_ERR_NOMEM;
-	}
-	err = sup_parse(&p, text, len);
+	err = suppressions_parse(path, text, len, out, err_msg, err_msg_size);
 	free(text);
-	if (err != SD_OK) {
-		suppressions_free(p.s);
-		return err;
-	}
-	*out = p.s;
-	return SD_OK;
+	return err;
 }

@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,9 @@ static uint32_t get_u32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* The replaying process, for children to check it is still their parent. */
+static pid_t replay_pid;
+
 /* Present only in sanitizer builds. */
 extern void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
 
@@ -115,6 +119,11 @@ child_main(const struct backend *b, const struct sshdiff_case *c, bool trace, vo
 		close(devnull);
 	}
 	child_signals();
+	/* A replay or campaign killed with SIGKILL must not leave a backend
+	 * running (a hung one would run for ever). */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != replay_pid)
+		_exit(3); /* it died before the line above */
 	if (trace)
 		actor_set_trace_sink(&sink);
 	actor_set_progress_sink(progress);
@@ -157,6 +166,7 @@ static sd_err child_start(struct child *ch, const struct backend *b, const struc
 		child_unmap(ch);
 		return SD_ERR_INTERNAL;
 	}
+	replay_pid = getpid();
 	/* Nothing buffered in stdio may be written twice. */
 	fflush(stdout);
 	fflush(stderr);

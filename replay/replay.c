@@ -10,6 +10,8 @@
  */
 #include "replay/replay.h"
 
+#include "replay/commands.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

@@ -57,6 +57,6 @@ void replay_print_table(FILE *f, const char *case_path, const struct sshdiff_cas
 /* "== NAME ==" then the trace, per backend. */
 void replay_print_traces(FILE *f, const struct backend_result *res, size_t n);
 
-int cmd_replay(int argc, char **argv);
+
 
 #endif

@@ -302,53 +302,34 @@ static enum vrule version_step(struct verifier *v, bool *progress)
 
 static enum vrule on_disconnect(struct verifier *v, struct vspan pl)
 {
-	struct vrd r = vrd_of(pl);
-	struct vspan desc, lang;
-	uint8_t t;
-	uint32_t reason = 0;
-	enum vrule e = vr_u8(&r, &t);
-	if (e == VR_OK)
-		e = vr_u32(&r, &reason);
-	if (e == VR_OK)
-		e = vr_string(&r, &desc);
-	if (e == VR_OK)
-		e = vr_string(&r, &lang);
-	if (e == VR_OK)
-		e = vr_end(&r);
+	struct vmsg_disconnect d;
+	enum vrule e = vmsg_disconnect(pl, &d);
 	if (e != VR_OK)
 		return e;
-	v->res.peer_disconnect_reason = reason;
+	v->res.peer_disconnect_reason = d.reason;
 	v_decide(v, M_DISCONNECT, VR_PEER_DISCONNECT, false);
 	v_note(v, VR_PEER_DISCONNECT);
 	v->res.closed = true;
 	return VR_OK;
 }
 
+/* Section 11.2 IGNORE, 11.3 DEBUG, 11.4 UNIMPLEMENTED: well-formed, then
+ * nothing to do. */
 static enum vrule on_generic(uint8_t t, struct vspan pl)
 {
-	struct vrd r = vrd_of(pl);
-	struct vspan s;
-	uint8_t b;
-	uint32_t u;
-	enum vrule e = vr_u8(&r, &b);
-	if (e != VR_OK)
-		return e;
+	struct vmsg_ignore ig;
+	struct vmsg_debug dbg;
+	struct vmsg_unimplemented un;
 	switch (t) {
-	case M_IGNORE: /* section 11.2: string data */
-		e = vr_string(&r, &s);
-		break;
-	case M_UNIMPLEMENTED: /* section 11.4: uint32 sequence number */
-		e = vr_u32(&r, &u);
-		break;
-	case M_DEBUG: /* section 11.3: bool, string message, string language */
-		e = vr_bool(&r, &b);
-		if (e == VR_OK)
-			e = vr_string(&r, &s);
-		if (e == VR_OK)
-			e = vr_string(&r, &s);
-		break;
+	case M_IGNORE:
+		return vmsg_ignore(pl, &ig);
+	case M_UNIMPLEMENTED:
+		return vmsg_unimplemented(pl, &un);
+	case M_DEBUG:
+		return vmsg_debug(pl, &dbg);
+	default:
+		return VR_INTERNAL;
 	}
-	return e == VR_OK ? vr_end(&r) : e;
 }
 
 /* Section 11.4: an unrecognised message gets UNIMPLEMENTED. */
@@ -364,29 +345,23 @@ enum vrule v_unimplemented(struct verifier *v, uint32_t seq)
 
 /* ---- RFC 8308 EXT_INFO ---- */
 
+/* Keeps server-sig-algs for the client's choice of RSA signature (RFC 8332
+ * section 3.3); the decoder has checked it is a name-list. */
 static enum vrule parse_ext_info(struct verifier *v, struct vspan pl)
 {
-	struct vrd r = vrd_of(pl);
-	uint8_t t;
-	uint32_t n;
-	enum vrule e = vr_u8(&r, &t);
-	if (e == VR_OK)
-		e = vr_u32(&r, &n);
-	for (uint32_t i = 0; e == VR_OK && i < n; i++) {
-		struct vspan name, value;
-		e = vr_string(&r, &name);
-		if (e == VR_OK)
-			e = vr_string(&r, &value);
-		/* section 3.1: server-sig-algs is a name-list */
-		if (e == VR_OK && vspan_is(name, "server-sig-algs")) {
-			e = vnl_check(value);
-			if (e == VR_OK && !v->cfg.server && value.len < sizeof v->server_sig_algs) {
-				memcpy(v->server_sig_algs, value.p, value.len);
-				v->server_sig_algs[value.len] = '\0';
-			}
+	struct vmsg_ext_info x;
+	struct vspan rest, name, value;
+	enum vrule e = vmsg_ext_info(pl, &x);
+	if (e != VR_OK || v->cfg.server)
+		return e;
+	rest = x.exts;
+	while (vmsg_ext_next(&rest, &name, &value)) {
+		if (vspan_is(name, "server-sig-algs") && value.len < sizeof v->server_sig_algs) {
+			memcpy(v->server_sig_algs, value.p, value.len);
+			v->server_sig_algs[value.len] = '\0';
 		}
 	}
-	return e == VR_OK ? vr_end(&r) : e;
+	return VR_OK;
 }
 
 /* Section 2.2: only to a side that offered ext-info-c / -s (we offered

@@ -50,18 +50,12 @@ enum vrule vauth_on_service(struct verifier *v, uint8_t msg, struct vspan pl)
 		return VR_WRONG_DIRECTION;
 	if (msg == M_SERVICE_ACCEPT && v->stage != CA_SERVICE)
 		return VR_UNEXPECTED;
-	struct vrd r = vrd_of(pl);
-	struct vspan name;
-	uint8_t t;
-	enum vrule e = vr_u8(&r, &t);
-	if (e == VR_OK)
-		e = vr_string(&r, &name);
-	if (e == VR_OK)
-		e = vr_end(&r);
+	struct vmsg_service s;
+	enum vrule e = vmsg_service(pl, msg, &s);
 	if (e != VR_OK)
 		return e;
 	/* RFC 4253 section 10: the one service the verifier offers / asked. */
-	if (!vspan_is(name, userauth))
+	if (!vspan_is(s.name, userauth))
 		return VR_SERVICE;
 	v->service_ok = true;
 	if (v->cfg.server) {
@@ -169,64 +163,42 @@ static enum vrule give_up(struct verifier *v)
 
 static enum vrule client_failure(struct verifier *v, struct vspan pl)
 {
-	struct vrd r = vrd_of(pl);
-	struct vspan methods;
-	uint8_t t, partial;
-	enum vrule e = vr_u8(&r, &t);
-	if (e == VR_OK)
-		e = vr_namelist(&r, &methods);
-	if (e == VR_OK)
-		e = vr_bool(&r, &partial);
-	if (e == VR_OK)
-		e = vr_end(&r);
+	struct vmsg_userauth_failure f;
+	enum vrule e = vmsg_userauth_failure(pl, &f);
 	if (e != VR_OK)
 		return e;
 	if (v->stage != CA_QUERY && v->stage != CA_SIGNED && v->stage != CA_PASSWORD)
 		return VR_UNEXPECTED;
 	/* publickey first, then the password if the server takes one */
-	if (v->stage != CA_PASSWORD && v->cfg.password[0] && vnl_has(methods, vspan_str("password")))
+	if (v->stage != CA_PASSWORD && v->cfg.password[0] && vnl_has(f.methods, vspan_str("password")))
 		return send_password(v);
 	return give_up(v);
 }
 
 static enum vrule client_pk_ok(struct verifier *v, struct vspan pl)
 {
-	struct vrd r = vrd_of(pl);
-	struct vspan alg, blob;
-	uint8_t t;
-	enum vrule e = vr_u8(&r, &t);
+	struct vmsg_userauth_pk_ok ok;
+	enum vrule e;
 	if (v->stage == CA_PASSWORD) {
 		/* 60 is SSH_MSG_USERAUTH_PASSWD_CHANGEREQ here (RFC 4252
 		 * section 8): the verifier has no new password to give. */
-		if (e == VR_OK)
-			e = vr_string(&r, &alg);
-		if (e == VR_OK)
-			e = vr_string(&r, &blob);
-		if (e == VR_OK)
-			e = vr_end(&r);
+		struct vmsg_passwd_changereq cr;
+		e = vmsg_passwd_changereq(pl, &cr);
 		return e != VR_OK ? e : give_up(v);
 	}
 	if (v->stage != CA_QUERY)
 		return VR_UNEXPECTED;
-	if (e == VR_OK)
-		e = vr_string(&r, &alg);
-	if (e == VR_OK)
-		e = vr_string(&r, &blob);
-	if (e == VR_OK)
-		e = vr_end(&r);
-	if (e != VR_OK)
+	if ((e = vmsg_userauth_pk_ok(pl, &ok)) != VR_OK)
 		return e;
 	/* RFC 4252 section 7: PK_OK repeats the algorithm and the blob asked. */
-	if (!vspan_is(alg, v->user_alg->name) || !vspan_eq(blob, vb_span(&v->user_key.blob)))
+	if (!vspan_is(ok.alg, v->user_alg->name) || !vspan_eq(ok.key, vb_span(&v->user_key.blob)))
 		return VR_PK_OK;
 	return send_pk_request(v, true);
 }
 
 static enum vrule on_client(struct verifier *v, uint8_t msg, struct vspan pl, uint32_t seq)
 {
-	struct vrd r = vrd_of(pl);
-	struct vspan s1, s2;
-	uint8_t t;
+	struct vmsg_userauth_banner b;
 	enum vrule e;
 	switch (msg) {
 	case M_USERAUTH_REQUEST:
@@ -234,21 +206,16 @@ static enum vrule on_client(struct verifier *v, uint8_t msg, struct vspan pl, ui
 	case M_USERAUTH_FAILURE:
 		return client_failure(v, pl);
 	case M_USERAUTH_SUCCESS:
-		if (pl.len != 1)
-			return VR_TRAILING;
+		if ((e = vmsg_empty(pl, M_USERAUTH_SUCCESS)) != VR_OK)
+			return e;
 		if (v->stage != CA_QUERY && v->stage != CA_SIGNED && v->stage != CA_PASSWORD)
 			return VR_UNEXPECTED;
 		v->authed = true;
 		v->res.auth = VAUTH_SUCCESS;
 		v->stage = CA_DONE;
 		return VR_OK;
-	case M_USERAUTH_BANNER: /* RFC 4252 section 5.4: string message, string language */
-		e = vr_u8(&r, &t);
-		if (e == VR_OK)
-			e = vr_string(&r, &s1);
-		if (e == VR_OK)
-			e = vr_string(&r, &s2);
-		return e == VR_OK ? vr_end(&r) : e;
+	case M_USERAUTH_BANNER: /* RFC 4252 section 5.4: shown or not, nothing to decide */
+		return vmsg_userauth_banner(pl, &b);
 	case M_USERAUTH_PK_OK:
 		return client_pk_ok(v, pl);
 	default:
@@ -280,26 +247,12 @@ static enum vrule send_success(struct verifier *v)
 	return send_built(v, &p);
 }
 
-struct request {
-	struct vspan user, service, method;
-};
-
-static enum vrule server_password(struct verifier *v, const struct request *q, struct vrd *r)
+static enum vrule server_password(struct verifier *v, const struct vmsg_userauth_request *q)
 {
-	uint8_t change;
-	struct vspan pw, npw;
-	enum vrule e = vr_bool(r, &change);
-	if (e == VR_OK)
-		e = vr_string(r, &pw);
-	if (e == VR_OK && change)
-		e = vr_string(r, &npw);
-	if (e == VR_OK)
-		e = vr_end(r);
-	if (e != VR_OK)
-		return e;
 	if (!vspan_is(q->service, connection))
 		return send_failure(v, VR_SERVICE);
-	bool ok = v->cfg.password[0] && !change && vspan_is(q->user, v->cfg.user) && vspan_is(pw, v->cfg.password);
+	bool ok = v->cfg.password[0] && !q->change && vspan_is(q->user, v->cfg.user) &&
+		  vspan_is(q->password, v->cfg.password);
 	return ok ? send_success(v) : send_failure(v, VR_AUTH_FAILED);
 }
 
@@ -310,43 +263,32 @@ static enum vrule sig_reason(enum vrule e)
 	return e == VR_RSA_HASH || e == VR_ED25519_S ? e : VR_USERAUTH_SIG;
 }
 
-static enum vrule server_publickey(struct verifier *v, const struct request *q, struct vrd *r)
+static enum vrule server_publickey(struct verifier *v, const struct vmsg_userauth_request *q)
 {
-	uint8_t has_sig;
-	struct vspan alg, blob, sig = {0}, type;
-	enum vrule e = vr_bool(r, &has_sig);
-	if (e == VR_OK)
-		e = vr_string(r, &alg);
-	if (e == VR_OK)
-		e = vr_string(r, &blob);
-	if (e == VR_OK && has_sig)
-		e = vr_string(r, &sig);
-	if (e == VR_OK)
-		e = vr_end(r);
-	if (e != VR_OK)
-		return e;
-	const struct vsigalg *sa = vsigalg_by_name(alg);
+	struct vspan type;
+	enum vrule e;
+	const struct vsigalg *sa = vsigalg_by_name(q->alg);
 	if (!sa)
 		return send_failure(v, VR_AUTH_FAILED); /* not an algorithm we accept */
 	/* RFC 4252 section 7: the algorithm names the blob's key type. */
-	if (vkey_blob_type(blob, &type) != VR_OK || !vspan_is(type, vkey_type_name(sa->type)))
+	if (vkey_blob_type(q->key, &type) != VR_OK || !vspan_is(type, vkey_type_name(sa->type)))
 		return send_failure(v, VR_USERAUTH_ALG);
 	if (!vspan_is(q->service, connection))
 		return send_failure(v, VR_SERVICE);
-	if (!vspan_is(q->user, v->cfg.user) || !vspan_eq(blob, vb_span(&v->user_key.blob)))
+	if (!vspan_is(q->user, v->cfg.user) || !vspan_eq(q->key, vb_span(&v->user_key.blob)))
 		return send_failure(v, VR_AUTH_FAILED);
-	if (!has_sig) {
+	if (!q->has_sig) {
 		struct vbuf p = {0};
 		vb_u8(&p, M_USERAUTH_PK_OK);
-		vb_sstring(&p, alg);
-		vb_sstring(&p, blob);
+		vb_sstring(&p, q->alg);
+		vb_sstring(&p, q->key);
 		return send_built(v, &p);
 	}
 	struct vbuf data = {0};
-	pk_signed_data(v, &data, q->user, q->service, has_sig, alg, blob);
+	pk_signed_data(v, &data, q->user, q->service, q->has_sig, q->alg, q->key);
 	e = vb_status(&data);
 	if (e == VR_OK)
-		e = vkey_verify(&v->user_key, sa, sig, vb_span(&data));
+		e = vkey_verify(&v->user_key, sa, q->sig, vb_span(&data));
 	vb_free(&data);
 	if (e == VR_NOMEM || e == VR_INTERNAL)
 		return e;
@@ -355,33 +297,25 @@ static enum vrule server_publickey(struct verifier *v, const struct request *q, 
 
 static enum vrule server_request(struct verifier *v, struct vspan pl)
 {
-	struct vrd r = vrd_of(pl);
-	struct request q;
-	uint8_t t;
+	struct vmsg_userauth_request q;
 	/* RFC 4253 section 10: the service must have been requested. */
 	if (!v->service_ok)
 		return VR_SERVICE;
 	/* RFC 4252 section 5.1: requests after SUCCESS are ignored. */
 	if (v->authed)
 		return VR_OK;
-	enum vrule e = vr_u8(&r, &t);
-	if (e == VR_OK)
-		e = vr_string(&r, &q.user);
-	if (e == VR_OK)
-		e = vr_string(&r, &q.service);
-	if (e == VR_OK)
-		e = vr_string(&r, &q.method);
+	enum vrule e = vmsg_userauth_request(pl, &q);
 	if (e != VR_OK)
 		return e;
-	if (vspan_is(q.method, "publickey"))
-		return server_publickey(v, &q, &r);
-	if (vspan_is(q.method, "password"))
-		return server_password(v, &q, &r);
-	/* section 5.2: "none" has no fields of its own; other methods'
-	 * fields are theirs to define, unread here */
-	if (vspan_is(q.method, "none") && (e = vr_end(&r)) != VR_OK)
-		return e;
-	return send_failure(v, VR_AUTH_FAILED);
+	switch (q.kind) {
+	case VMSG_PUBLICKEY:
+		return server_publickey(v, &q);
+	case VMSG_PASSWORD:
+		return server_password(v, &q);
+	default:
+		/* section 5.2 "none", and methods the verifier does not offer */
+		return send_failure(v, VR_AUTH_FAILED);
+	}
 }
 
 static enum vrule on_server(struct verifier *v, uint8_t msg, struct vspan pl, uint32_t seq)

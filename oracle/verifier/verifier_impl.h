@@ -18,6 +18,7 @@
 #include "oracle/verifier/vhash.h"
 #include "oracle/verifier/vkex.h"
 #include "oracle/verifier/vkeys.h"
+#include "oracle/verifier/vmsg.h"
 #include "oracle/verifier/vpacket.h"
 
 /* Message numbers (RFC 4250 section 4.1). */

@@ -118,34 +118,14 @@ enum vrule vk_send_kexinit(struct verifier *v)
 
 /* ---- the peer's KEXINIT ---- */
 
-enum { L_KEX, L_HOSTKEY, L_ENC_CS, L_ENC_SC, L_MAC_CS, L_MAC_SC, L_COMP_CS, L_COMP_SC, L_LANG_CS, L_LANG_SC, L_N };
-
-struct kexinit {
-	struct vspan list[L_N];
-	uint8_t follows;
-	uint32_t reserved;
-};
-
-static enum vrule parse_kexinit(struct vspan pl, struct kexinit *k)
+/* The decoder checks the syntax; section 7.1 then asks for more. */
+static enum vrule parse_kexinit(struct vspan pl, struct vmsg_kexinit *k)
 {
-	struct vrd r = vrd_of(pl);
-	struct vspan cookie;
-	uint8_t t;
-	enum vrule e = vr_u8(&r, &t);
-	if (e == VR_OK)
-		e = vr_bytes(&r, 16, &cookie); /* section 7.1: byte[16] cookie */
-	for (int i = 0; e == VR_OK && i < L_N; i++)
-		e = vr_namelist(&r, &k->list[i]);
-	if (e == VR_OK)
-		e = vr_bool(&r, &k->follows);
-	if (e == VR_OK)
-		e = vr_u32(&r, &k->reserved);
-	if (e == VR_OK)
-		e = vr_end(&r);
+	enum vrule e = vmsg_kexinit(pl, k);
 	if (e != VR_OK)
 		return e;
 	/* Every list but the languages names at least one algorithm. */
-	for (int i = L_KEX; i <= L_COMP_SC; i++)
+	for (int i = VKI_KEX; i <= VKI_COMP_SC; i++)
 		if (k->list[i].len == 0)
 			return VR_KEXINIT_LIST;
 	/* "reserved for future extension": 0 */
@@ -181,64 +161,64 @@ static void set_name(char dst[64], struct vspan n)
 	snprintf(dst, 64, "%.*s", (int)n.len, n.p ? (const char *)n.p : "");
 }
 
-static enum vrule negotiate(struct verifier *v, const struct kexinit *c, const struct kexinit *s)
+static enum vrule negotiate(struct verifier *v, const struct vmsg_kexinit *c, const struct vmsg_kexinit *s)
 {
-	struct vspan n[L_N];
-	if (!pick(c->list[L_KEX], s->list[L_KEX], &n[L_KEX]))
+	struct vspan n[VKI_N];
+	if (!pick(c->list[VKI_KEX], s->list[VKI_KEX], &n[VKI_KEX]))
 		return VR_NO_KEX;
-	if (!pick(c->list[L_HOSTKEY], s->list[L_HOSTKEY], &n[L_HOSTKEY]))
+	if (!pick(c->list[VKI_HOSTKEY], s->list[VKI_HOSTKEY], &n[VKI_HOSTKEY]))
 		return VR_NO_HOSTKEY;
-	if (!pick(c->list[L_ENC_CS], s->list[L_ENC_CS], &n[L_ENC_CS]) ||
-	    !pick(c->list[L_ENC_SC], s->list[L_ENC_SC], &n[L_ENC_SC]))
+	if (!pick(c->list[VKI_ENC_CS], s->list[VKI_ENC_CS], &n[VKI_ENC_CS]) ||
+	    !pick(c->list[VKI_ENC_SC], s->list[VKI_ENC_SC], &n[VKI_ENC_SC]))
 		return VR_NO_CIPHER;
 	struct vneg *g = &v->neg;
-	g->cipher_cs = vcipher_by_name(n[L_ENC_CS]);
-	g->cipher_sc = vcipher_by_name(n[L_ENC_SC]);
+	g->cipher_cs = vcipher_by_name(n[VKI_ENC_CS]);
+	g->cipher_sc = vcipher_by_name(n[VKI_ENC_SC]);
 	/* An AEAD cipher has no MAC to agree on (RFC 5647 section 5.1 as
 	 * OpenSSH applies it, PROTOCOL.chacha20poly1305). */
-	n[L_MAC_CS] = n[L_MAC_SC] = (struct vspan){NULL, 0};
-	if (!vcipher_aead(g->cipher_cs) && !pick(c->list[L_MAC_CS], s->list[L_MAC_CS], &n[L_MAC_CS]))
+	n[VKI_MAC_CS] = n[VKI_MAC_SC] = (struct vspan){NULL, 0};
+	if (!vcipher_aead(g->cipher_cs) && !pick(c->list[VKI_MAC_CS], s->list[VKI_MAC_CS], &n[VKI_MAC_CS]))
 		return VR_NO_MAC;
-	if (!vcipher_aead(g->cipher_sc) && !pick(c->list[L_MAC_SC], s->list[L_MAC_SC], &n[L_MAC_SC]))
+	if (!vcipher_aead(g->cipher_sc) && !pick(c->list[VKI_MAC_SC], s->list[VKI_MAC_SC], &n[VKI_MAC_SC]))
 		return VR_NO_MAC;
-	if (!pick(c->list[L_COMP_CS], s->list[L_COMP_CS], &n[L_COMP_CS]) ||
-	    !pick(c->list[L_COMP_SC], s->list[L_COMP_SC], &n[L_COMP_SC]))
+	if (!pick(c->list[VKI_COMP_CS], s->list[VKI_COMP_CS], &n[VKI_COMP_CS]) ||
+	    !pick(c->list[VKI_COMP_SC], s->list[VKI_COMP_SC], &n[VKI_COMP_SC]))
 		return VR_NO_COMP;
 
-	set_name(v->res.kex, n[L_KEX]);
-	set_name(v->res.hostkey, n[L_HOSTKEY]);
-	set_name(v->res.cipher_cs, n[L_ENC_CS]);
-	set_name(v->res.cipher_sc, n[L_ENC_SC]);
-	set_name(v->res.mac_cs, n[L_MAC_CS]);
-	set_name(v->res.mac_sc, n[L_MAC_SC]);
+	set_name(v->res.kex, n[VKI_KEX]);
+	set_name(v->res.hostkey, n[VKI_HOSTKEY]);
+	set_name(v->res.cipher_cs, n[VKI_ENC_CS]);
+	set_name(v->res.cipher_sc, n[VKI_ENC_SC]);
+	set_name(v->res.mac_cs, n[VKI_MAC_CS]);
+	set_name(v->res.mac_sc, n[VKI_MAC_SC]);
 
 	/* Agreed, but can the verifier model it? */
-	if (!(g->kex = vkex_by_name(n[L_KEX])))
-		return v_unsupported(v, "key exchange", n[L_KEX]);
-	if (!(g->hostkey = vsigalg_by_name(n[L_HOSTKEY])))
-		return v_unsupported(v, "host key algorithm", n[L_HOSTKEY]);
+	if (!(g->kex = vkex_by_name(n[VKI_KEX])))
+		return v_unsupported(v, "key exchange", n[VKI_KEX]);
+	if (!(g->hostkey = vsigalg_by_name(n[VKI_HOSTKEY])))
+		return v_unsupported(v, "host key algorithm", n[VKI_HOSTKEY]);
 	if (!g->cipher_cs)
-		return v_unsupported(v, "cipher", n[L_ENC_CS]);
+		return v_unsupported(v, "cipher", n[VKI_ENC_CS]);
 	if (!g->cipher_sc)
-		return v_unsupported(v, "cipher", n[L_ENC_SC]);
+		return v_unsupported(v, "cipher", n[VKI_ENC_SC]);
 	g->mac_cs = g->mac_sc = NULL;
-	if (!vcipher_aead(g->cipher_cs) && !(g->mac_cs = vmac_by_name(n[L_MAC_CS])))
-		return v_unsupported(v, "mac", n[L_MAC_CS]);
-	if (!vcipher_aead(g->cipher_sc) && !(g->mac_sc = vmac_by_name(n[L_MAC_SC])))
-		return v_unsupported(v, "mac", n[L_MAC_SC]);
-	if (!vspan_is(n[L_COMP_CS], "none"))
-		return v_unsupported(v, "compression", n[L_COMP_CS]);
-	if (!vspan_is(n[L_COMP_SC], "none"))
-		return v_unsupported(v, "compression", n[L_COMP_SC]);
+	if (!vcipher_aead(g->cipher_cs) && !(g->mac_cs = vmac_by_name(n[VKI_MAC_CS])))
+		return v_unsupported(v, "mac", n[VKI_MAC_CS]);
+	if (!vcipher_aead(g->cipher_sc) && !(g->mac_sc = vmac_by_name(n[VKI_MAC_SC])))
+		return v_unsupported(v, "mac", n[VKI_MAC_SC]);
+	if (!vspan_is(n[VKI_COMP_CS], "none"))
+		return v_unsupported(v, "compression", n[VKI_COMP_CS]);
+	if (!vspan_is(n[VKI_COMP_SC], "none"))
+		return v_unsupported(v, "compression", n[VKI_COMP_SC]);
 	return VR_OK;
 }
 
 /* Section 7.1: a guess is right only when both sides prefer the same key
  * exchange method and the same host key algorithm. */
-static bool guess_right(const struct kexinit *peer, const struct kexinit *ours)
+static bool guess_right(const struct vmsg_kexinit *peer, const struct vmsg_kexinit *ours)
 {
-	return vspan_eq(vnl_first(peer->list[L_KEX]), vnl_first(ours->list[L_KEX])) &&
-	       vspan_eq(vnl_first(peer->list[L_HOSTKEY]), vnl_first(ours->list[L_HOSTKEY]));
+	return vspan_eq(vnl_first(peer->list[VKI_KEX]), vnl_first(ours->list[VKI_KEX])) &&
+	       vspan_eq(vnl_first(peer->list[VKI_HOSTKEY]), vnl_first(ours->list[VKI_HOSTKEY]));
 }
 
 static enum vrule send_u32s(struct verifier *v, uint8_t msg, const uint32_t *vals, size_t n)
@@ -295,7 +275,7 @@ static enum vrule start_round(struct verifier *v)
 enum vrule vk_on_kexinit(struct verifier *v, struct vspan pl)
 {
 	bool first = v->res.kex_count == 0;
-	struct kexinit peer, ours;
+	struct vmsg_kexinit peer, ours;
 	enum vrule e;
 
 	/* Section 7.1: no further KEXINIT within a round. */
@@ -314,7 +294,7 @@ enum vrule vk_on_kexinit(struct verifier *v, struct vspan pl)
 	if (parse_kexinit(vb_span(&v->i_ours), &ours) != VR_OK)
 		return VR_INTERNAL;
 	if (first) {
-		struct vspan pk = peer.list[L_KEX];
+		struct vspan pk = peer.list[VKI_KEX];
 		/* PROTOCOL (strict kex): both sides offer; then the peer's
 		 * KEXINIT must have been its first packet. */
 		v->res.strict_kex = v->cfg.strict_kex && vnl_has(pk, vspan_str(v->cfg.server ? strict_c : strict_s));
@@ -454,31 +434,17 @@ static enum vrule finish_exchange(struct verifier *v, uint8_t *h)
 /* ---- server side ---- */
 
 /* RFC 4419 section 3: SSH_MSG_KEX_DH_GEX_REQUEST (34) or _OLD (30). */
-static enum vrule server_gex_request(struct verifier *v, uint8_t msg, struct vspan pl)
+static enum vrule server_gex_request(struct verifier *v, struct vspan pl)
 {
-	struct vrd r = vrd_of(pl);
-	uint8_t t;
-	uint32_t min = 0, n = 0, max = 0;
-	enum vrule e = vr_u8(&r, &t);
-	if (msg == M_GEX_REQUEST) {
-		if (e == VR_OK)
-			e = vr_u32(&r, &min);
-		if (e == VR_OK)
-			e = vr_u32(&r, &n);
-		if (e == VR_OK)
-			e = vr_u32(&r, &max);
-	} else if (e == VR_OK) {
-		e = vr_u32(&r, &n);
-	}
-	if (e == VR_OK)
-		e = vr_end(&r);
+	struct vmsg_gex_request q;
+	enum vrule e = vmsg_gex_request(pl, &q);
 	if (e != VR_OK)
 		return e;
-	if (msg == M_GEX_REQUEST) {
-		e = vkex_gex_choose(&v->kx, min, n, max);
+	if (!q.old) {
+		e = vkex_gex_choose(&v->kx, q.min, q.n, q.max);
 	} else {
 		v->kx.gex_old = true;
-		e = vkex_gex_choose(&v->kx, 0, n, UINT32_MAX);
+		e = vkex_gex_choose(&v->kx, 0, q.n, UINT32_MAX);
 	}
 	if (e != VR_OK)
 		return e;
@@ -492,18 +458,16 @@ static enum vrule server_gex_request(struct verifier *v, uint8_t msg, struct vsp
 	return e;
 }
 
-/* The peer's public value as the method carries it: a string (Q) or an
- * mpint (e, f), whose checks come first. */
-static enum vrule read_pub(struct verifier *v, struct vrd *r)
+/* How the method carries public values: an mpint (e, f) or a string (Q). */
+static enum vmsg_pub pub_kind(const struct verifier *v)
 {
-	struct vspan q;
-	enum vrule e;
-	if (v->kx.m->kind == VKX_DH || v->kx.m->kind == VKX_GEX)
-		e = vr_mpint_pos(r, &q);
-	else
-		e = vr_string(r, &q);
-	if (e != VR_OK)
-		return e;
+	return v->kx.m->kind == VKX_DH || v->kx.m->kind == VKX_GEX ? VMSG_PUB_MPINT : VMSG_PUB_STRING;
+}
+
+/* Keeps the peer's public value (decoded and checked as its encoding
+ * requires) for the exchange hash. */
+static enum vrule keep_pub(struct verifier *v, struct vspan q)
+{
 	vb_reset(&v->peer_pub);
 	vb_put(&v->peer_pub, q.p, q.len);
 	return vb_status(&v->peer_pub);
@@ -519,13 +483,11 @@ static void put_pub(struct verifier *v, struct vbuf *p)
 
 static enum vrule server_init(struct verifier *v, struct vspan pl)
 {
-	struct vrd r = vrd_of(pl);
-	uint8_t t, h[VH_MAX];
-	enum vrule e = vr_u8(&r, &t);
+	struct vmsg_kex_init q;
+	uint8_t h[VH_MAX];
+	enum vrule e = vmsg_kex_init(pl, pl.p[0], pub_kind(v), &q);
 	if (e == VR_OK)
-		e = read_pub(v, &r);
-	if (e == VR_OK)
-		e = vr_end(&r);
+		e = keep_pub(v, q.pub);
 	if (e == VR_OK)
 		e = vkex_keygen(&v->kx, &v->rng);
 	if (e == VR_OK)
@@ -560,18 +522,10 @@ static enum vrule server_init(struct verifier *v, struct vspan pl)
 
 static enum vrule client_gex_group(struct verifier *v, struct vspan pl)
 {
-	struct vrd r = vrd_of(pl);
-	struct vspan p, g;
-	uint8_t t;
-	enum vrule e = vr_u8(&r, &t);
+	struct vmsg_gex_group q;
+	enum vrule e = vmsg_gex_group(pl, &q);
 	if (e == VR_OK)
-		e = vr_mpint_pos(&r, &p);
-	if (e == VR_OK)
-		e = vr_mpint_pos(&r, &g);
-	if (e == VR_OK)
-		e = vr_end(&r);
-	if (e == VR_OK)
-		e = vkex_gex_accept(&v->kx, p, g);
+		e = vkex_gex_accept(&v->kx, q.p, q.g);
 	if (e != VR_OK)
 		return e;
 	v->phase = KP_WAIT_REPLY;
@@ -582,21 +536,16 @@ static enum vrule client_gex_group(struct verifier *v, struct vspan pl)
  * its public value, and a signature over H by K_S named as negotiated. */
 static enum vrule client_reply(struct verifier *v, struct vspan pl)
 {
-	struct vrd r = vrd_of(pl);
+	struct vmsg_kex_reply q;
 	struct vspan ks, sig, type;
 	struct vkey key;
-	uint8_t t, h[VH_MAX];
-	enum vrule e = vr_u8(&r, &t);
+	uint8_t h[VH_MAX];
+	enum vrule e = vmsg_kex_reply(pl, pl.p[0], pub_kind(v), &q);
 	if (e == VR_OK)
-		e = vr_string(&r, &ks);
-	if (e == VR_OK)
-		e = read_pub(v, &r);
-	if (e == VR_OK)
-		e = vr_string(&r, &sig);
-	if (e == VR_OK)
-		e = vr_end(&r);
+		e = keep_pub(v, q.pub);
 	if (e != VR_OK)
 		return e;
+	ks = q.hostkey, sig = q.sig;
 	if ((e = vkey_blob_type(ks, &type)) != VR_OK)
 		return e;
 	if (!vspan_is(type, vkey_type_name(v->neg.hostkey->type)))
@@ -631,7 +580,7 @@ enum vrule vk_on_kex_msg(struct verifier *v, uint8_t msg, struct vspan pl, uint3
 		return v_unimplemented(v, seq);
 	case KP_WAIT_GEX_REQUEST:
 		if (msg == M_GEX_REQUEST || msg == M_KEX_30)
-			return server_gex_request(v, msg, pl);
+			return server_gex_request(v, pl);
 		break;
 	case KP_WAIT_INIT:
 		if (msg == (gex ? M_GEX_INIT : M_KEX_30))
@@ -662,10 +611,11 @@ enum vrule vk_on_newkeys(struct verifier *v, struct vspan pl, uint32_t seq)
 		return v_unimplemented(v, seq);
 	if (v->phase != KP_WAIT_NEWKEYS || !v->rx_next.ready)
 		return VR_NEWKEYS;
-	if (pl.len != 1)
-		return VR_TRAILING;
+	enum vrule e = vmsg_empty(pl, M_NEWKEYS);
+	if (e != VR_OK)
+		return e;
 	struct vkeys_pending *k = &v->rx_next;
-	enum vrule e = vdir_set(&v->rx, k->c, k->m, k->key, k->iv, k->mac_key, false);
+	e = vdir_set(&v->rx, k->c, k->m, k->key, k->iv, k->mac_key, false);
 	memset(k, 0, sizeof *k);
 	if (e != VR_OK)
 		return e;
