@@ -89,7 +89,8 @@ static void load_known(const char *path)
 		n_known++;
 	}
 	fclose(f);
-	qsort(known, n_known, sizeof *known, by_string);
+	if (n_known)
+		qsort(known, n_known, sizeof *known, by_string);
 }
 
 static bool is_known(const char *signature)
