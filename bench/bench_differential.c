@@ -51,6 +51,7 @@
 
 #include <libssh/libssh.h>
 
+#include "bench_util.h"
 #include "fuzz_differential_suppressions.h"
 #include "oracle/backend.h"
 #include "oracle/case.h"
@@ -67,14 +68,6 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static double now(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- the inputs ---- */
 
@@ -172,32 +165,22 @@ struct measurement {
 	double cpu[MAX_RUNS], wall[MAX_RUNS];
 };
 
-static void measure(struct measurement *m, double seconds, int round)
+static bool measured_run_once(void *ctx)
 {
-	double c0 = now(CLOCK_PROCESS_CPUTIME_ID), w0 = now(CLOCK_MONOTONIC), w1;
-	unsigned long n = 0;
+	struct measurement *m = ctx;
 
-	do {
-		for (int k = 0; k < 16; k++, n++)
-			run_target(&m->set[m->next++ % m->n]);
-		w1 = now(CLOCK_MONOTONIC);
-	} while (w1 - w0 < seconds);
-	m->cpu[round] = (double)n / (now(CLOCK_PROCESS_CPUTIME_ID) - c0);
-	m->wall[round] = (double)n / (w1 - w0);
+	run_target(&m->set[m->next++ % m->n]);
+	return true;
 }
 
-static int cmp_double(const void *a, const void *b)
+static void measure(struct measurement *m, double seconds, int round)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+	bench_measure(measured_run_once, m, seconds, &m->cpu[round], &m->wall[round]);
 }
 
 static void print_rates(struct measurement *m, int runs)
 {
-	qsort(m->cpu, (size_t)runs, sizeof m->cpu[0], cmp_double);
-	qsort(m->wall, (size_t)runs, sizeof m->wall[0], cmp_double);
-	printf("%-44s %7.0f %7.0f %7.0f   (wall median %5.0f/s)  %6.3f ms/exec\n", m->label, m->cpu[0],
-	       m->cpu[runs / 2], m->cpu[runs - 1], m->wall[runs / 2], 1000.0 / m->cpu[runs / 2]);
+	bench_print_rates(m->label, 44, "exec", m->cpu, m->wall, runs);
 }
 
 /* ---- (b) depth of the oracle's backends ---- */
@@ -470,7 +453,7 @@ static bool raw_baseline(size_t n, struct raw_stats *st)
 	if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &user_key) != SSH_OK || !(buf = malloc(t.len + 4096)))
 		goto out;
 	st->unmutated_kex_done = raw_client(t.data, t.len, user_key).kex_done;
-	c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+	c0 = bench_now(CLOCK_PROCESS_CPUTIME_ID);
 	for (size_t i = 0; i < n; i++) {
 		memcpy(buf, t.data, t.len);
 		size_t len = byte_mutate(buf, t.len, t.len + 4096, &rs);
@@ -479,7 +462,7 @@ static bool raw_baseline(size_t n, struct raw_stats *st)
 		st->kex_done += r.kex_done;
 		st->userauth += r.userauth;
 	}
-	st->cpu_rate = (double)n / (now(CLOCK_PROCESS_CPUTIME_ID) - c0);
+	st->cpu_rate = (double)n / (bench_now(CLOCK_PROCESS_CPUTIME_ID) - c0);
 	ok = true;
 out:
 	ssh_key_free(user_key);

@@ -34,6 +34,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include "bench_util.h"
 #include "oracle/backend.h"
 #include "oracle/case.h"
 #include "oracle/compare.h"
@@ -42,14 +43,6 @@
 #define N_ORACLE 3
 
 static const char *const oracle_names[N_ORACLE] = {"own", "libssh", "verifier"};
-
-static double now(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- the oracle and the backends alone ---- */
 
@@ -211,36 +204,14 @@ struct measurement {
 	double cpu[MAX_RUNS], wall[MAX_RUNS]; /* cases per second, per round */
 };
 
-/* Cases for about `seconds`: rate per CPU-second and per wall-second. */
 static bool measure(struct measurement *m, double seconds, int round)
 {
-	double c0 = now(CLOCK_PROCESS_CPUTIME_ID), w0 = now(CLOCK_MONOTONIC), w1;
-	unsigned long n = 0;
-
-	do {
-		/* read the clock every 16 cases: reading it is not free */
-		for (int k = 0; k < 16; k++, n++)
-			if (!m->run_once(m->ctx))
-				return false;
-		w1 = now(CLOCK_MONOTONIC);
-	} while (w1 - w0 < seconds);
-	m->cpu[round] = (double)n / (now(CLOCK_PROCESS_CPUTIME_ID) - c0);
-	m->wall[round] = (double)n / (w1 - w0);
-	return true;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+	return bench_measure(m->run_once, m->ctx, seconds, &m->cpu[round], &m->wall[round]);
 }
 
 static void print_rates(struct measurement *m, int runs)
 {
-	qsort(m->cpu, (size_t)runs, sizeof m->cpu[0], cmp_double);
-	qsort(m->wall, (size_t)runs, sizeof m->wall[0], cmp_double);
-	printf("%-38s %7.0f %7.0f %7.0f   (wall median %5.0f/s)  %6.3f ms/case\n", m->label, m->cpu[0],
-	       m->cpu[runs / 2], m->cpu[runs - 1], m->wall[runs / 2], 1000.0 / m->cpu[runs / 2]);
+	bench_print_rates(m->label, 38, "case", m->cpu, m->wall, runs);
 }
 
 /* ---- main ---- */

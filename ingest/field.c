@@ -3,7 +3,7 @@
  * the list of them, and the diagnostics that go with a file.  Shared by the
  * capture reader (ingest_pcap.c) and the log reader (ingest_log.c).
  */
-#include "ingest/ingest.h"
+#include "ingest/field_impl.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +28,20 @@ const char *field_list_name(enum field_list l)
 	if ((unsigned)l >= FL_COUNT)
 		return "?";
 	return list_names[l];
+}
+
+bool field_list_known(const struct field_proposal *p, enum field_list l)
+{
+	return p->present && p->lists_known[l];
+}
+
+struct span field_list_span(const struct field_proposal *p, enum field_list l)
+{
+	const struct sbuf *b = &p->lists[l];
+
+	if (!field_list_known(p, l) || !b->data)
+		return (struct span){(const uint8_t *)"", 0};
+	return (struct span){b->data, strnlen((const char *)b->data, b->len)};
 }
 
 static void proposal_init(struct field_proposal *p)

@@ -9,7 +9,7 @@
  * for negotiation and H), as the IUT does, so unknown names are simply
  * skipped by both (RFC 4253 section 7.1).
  *
- * A step holds at most CASE_MAX_MUTATIONS (4) mutations, fewer than the
+ * A step holds at most CASE_MAX_MUTATIONS (8) mutations, fewer than the
  * KEXINIT's 13 fields, so the fields that differ from what the actor would
  * send anyway are replayed in this order, and the rest are named in the
  * notes: first_kex_packet_follows (it changes the exchange), the kex list,
@@ -17,7 +17,7 @@
  * fingerprints), the host key list, the other direction's lists, the
  * languages, reserved, the cookie.
  */
-#include "ingest/ingest.h"
+#include "ingest/field_impl.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,20 +51,6 @@ static void note(struct notes *n, const char *fmt, ...)
 	if (w > 0)
 		n->len += (size_t)w < n->size - n->len ? (size_t)w : n->size - n->len - 1;
 	n->buf[n->len] = '\0';
-}
-
-static struct span list_span(const struct field_proposal *p, enum field_list l)
-{
-	const struct sbuf *b = &p->lists[l];
-
-	if (!p->present || !p->lists_known[l] || !b->data)
-		return (struct span){(const uint8_t *)"", 0};
-	return (struct span){b->data, strnlen((const char *)b->data, b->len)};
-}
-
-static bool known(const struct field_proposal *p, enum field_list l)
-{
-	return p->present && p->lists_known[l];
 }
 
 /* ---- what the backends implement (proto's registries: every backend runs
@@ -131,10 +117,10 @@ static struct span side_list(const struct src *s, enum field_list l, enum field_
 {
 	*from_log = true;
 	if (!s->negotiated_only) {
-		if (known(s->p, l))
-			return list_span(s->p, l);
-		if (known(s->p, alt))
-			return list_span(s->p, alt);
+		if (field_list_known(s->p, l))
+			return field_list_span(s->p, l);
+		if (field_list_known(s->p, alt))
+			return field_list_span(s->p, alt);
 	} else {
 		const char *n = s->c->negotiated[l][0] ? s->c->negotiated[l] : s->c->negotiated[alt];
 		if (n[0] && strcmp(n, "<implicit>") != 0)
@@ -178,8 +164,8 @@ static struct span captured_hostkey(const struct field_conn *c)
 
 	if (c->negotiated[FL_HOSTKEY][0] && sig_alg_by_name(span_cstr(c->negotiated[FL_HOSTKEY])))
 		return span_cstr(c->negotiated[FL_HOSTKEY]);
-	if (known(&c->client, FL_HOSTKEY) && known(&c->server, FL_HOSTKEY) &&
-	    negotiate_pick(list_span(&c->client, FL_HOSTKEY), list_span(&c->server, FL_HOSTKEY), &name) &&
+	if (field_list_known(&c->client, FL_HOSTKEY) && field_list_known(&c->server, FL_HOSTKEY) &&
+	    negotiate_pick(field_list_span(&c->client, FL_HOSTKEY), field_list_span(&c->server, FL_HOSTKEY), &name) &&
 	    sig_alg_by_name(name))
 		return name;
 	return SPAN_NULL;
@@ -312,8 +298,8 @@ static void verbatim(const struct src *s, struct sshdiff_case *out, struct notes
 	}
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
 		enum field_list l = order[i];
-		struct span v = list_span(s->p, l);
-		if (!known(s->p, l))
+		struct span v = field_list_span(s->p, l);
+		if (!field_list_known(s->p, l))
 			continue;
 		actor_default(out, s->client, l, dflt, sizeof dflt);
 		if (span_eq_cstr(v, dflt))
@@ -382,8 +368,9 @@ static void guess_script(const struct src *s, struct sshdiff_case *out, struct n
 	memset(&ck, 0, sizeof ck);
 	memset(&sk, 0, sizeof sk);
 	actor_default(out, true, FL_KEX, kex, sizeof kex);
-	ck.lists[KEXINIT_KEX] = known(s->p, FL_KEX) ? list_span(s->p, FL_KEX) : span_cstr(kex);
-	ck.lists[KEXINIT_HOSTKEY] = known(s->p, FL_HOSTKEY) ? list_span(s->p, FL_HOSTKEY) : span_cstr(out->algs.hostkey);
+	ck.lists[KEXINIT_KEX] = field_list_known(s->p, FL_KEX) ? field_list_span(s->p, FL_KEX) : span_cstr(kex);
+	ck.lists[KEXINIT_HOSTKEY] = field_list_known(s->p, FL_HOSTKEY) ? field_list_span(s->p, FL_HOSTKEY)
+								       : span_cstr(out->algs.hostkey);
 	/* The IUT server offers the algorithms of its key's type. */
 	server_hostkeys_of_type(&iut);
 	sk.lists[KEXINIT_KEX] = span_cstr(iut.algs.kex);
@@ -508,8 +495,8 @@ sd_err ingest_case_build(const struct field_conn *c, bool client, struct sshdiff
 		goto fail;
 	}
 	/* Every backend compresses with "none" only (RFC 4253 section 6.2). */
-	if (!s.negotiated_only && (known(s.p, own_z) || known(s.p, oth_z))) {
-		struct span z = list_span(s.p, known(s.p, own_z) ? own_z : oth_z);
+	if (!s.negotiated_only && (field_list_known(s.p, own_z) || field_list_known(s.p, oth_z))) {
+		struct span z = field_list_span(s.p, field_list_known(s.p, own_z) ? own_z : oth_z);
 		if (!namelist_contains(z, span_cstr("none"))) {
 			snprintf(err, sizeof err, "the %s offers no compression 'none' (%.*s): no backend compresses",
 				 side, (int)(z.len > 200 ? 200 : z.len), (const char *)z.p);
@@ -522,8 +509,8 @@ sd_err ingest_case_build(const struct field_conn *c, bool client, struct sshdiff
 	 * KEXINIT says whether it sends one (ext-info-s only says it takes the
 	 * client's), but servers with strict kex (2023 on) all implement RFC
 	 * 8308, so either marker counts. */
-	if (!s.negotiated_only && known(s.p, FL_KEX)) {
-		struct span k = list_span(s.p, FL_KEX);
+	if (!s.negotiated_only && field_list_known(s.p, FL_KEX)) {
+		struct span k = field_list_span(s.p, FL_KEX);
 		out->strict_kex = namelist_contains(k, span_cstr(client ? strict_c : strict_s));
 		out->ext_info = client ? namelist_contains(k, span_cstr("ext-info-c"))
 				       : namelist_contains(k, span_cstr("ext-info-s")) || out->strict_kex;

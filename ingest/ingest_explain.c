@@ -6,7 +6,7 @@
  * algorithm and what each side offered.  Where the source shows only one
  * side (a "Their offer" line), it says what is known.
  */
-#include "ingest/ingest.h"
+#include "ingest/field_impl.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,20 +45,6 @@ static sd_err put(struct sbuf *out, const char *fmt, ...)
 	return e;
 }
 
-static struct span list_span(const struct field_proposal *p, enum field_list l)
-{
-	const struct sbuf *b = &p->lists[l];
-
-	if (!p->present || !p->lists_known[l] || !b->data)
-		return (struct span){(const uint8_t *)"", 0};
-	return (struct span){b->data, strnlen((const char *)b->data, b->len)};
-}
-
-static bool known(const struct field_proposal *p, enum field_list l)
-{
-	return p->present && p->lists_known[l];
-}
-
 /* For "%.*s": the list, or "(empty)". */
 static struct span shown(struct span s)
 {
@@ -90,7 +76,8 @@ static bool same_both_ways(const struct field_conn *c, enum field_list a, enum f
 {
 	for (int s = 0; s < 2; s++) {
 		const struct field_proposal *p = s == 0 ? &c->client : &c->server;
-		if (known(p, a) != known(p, b) || (known(p, a) && !span_eq(list_span(p, a), list_span(p, b))))
+		if (field_list_known(p, a) != field_list_known(p, b) ||
+		    (field_list_known(p, a) && !span_eq(field_list_span(p, a), field_list_span(p, b))))
 			return false;
 	}
 	return strcmp(c->negotiated[a], c->negotiated[b]) == 0;
@@ -99,8 +86,9 @@ static bool same_both_ways(const struct field_conn *c, enum field_list a, enum f
 static sd_err one_category(const struct field_conn *c, enum field_list l, const char *lab, struct outcome *o,
 			   struct sbuf *out)
 {
-	bool kc = known(&c->client, l), ks = known(&c->server, l), lang = l == FL_LANG_CS || l == FL_LANG_SC;
-	struct span cl = list_span(&c->client, l), sl = list_span(&c->server, l), name;
+	bool kc = field_list_known(&c->client, l), ks = field_list_known(&c->server, l);
+	bool lang = l == FL_LANG_CS || l == FL_LANG_SC;
+	struct span cl = field_list_span(&c->client, l), sl = field_list_span(&c->server, l), name;
 	const char *said = c->negotiated[l];
 	sd_err e;
 
@@ -229,16 +217,16 @@ static sd_err guess(const struct field_conn *c, struct sbuf *out)
 
 	if (!c->client.first_kex_follows && !c->server.first_kex_follows)
 		return SD_OK;
-	if (!known(&c->client, FL_KEX) || !known(&c->server, FL_KEX) || !known(&c->client, FL_HOSTKEY) ||
-	    !known(&c->server, FL_HOSTKEY))
+	if (!field_list_known(&c->client, FL_KEX) || !field_list_known(&c->server, FL_KEX) ||
+	    !field_list_known(&c->client, FL_HOSTKEY) || !field_list_known(&c->server, FL_HOSTKEY))
 		return put(out, "  first_kex_packet_follows is set, but the lists that decide the guess are not all "
 				"in the source\n");
 	memset(&ck, 0, sizeof ck);
 	memset(&sk, 0, sizeof sk);
-	ck.lists[KEXINIT_KEX] = list_span(&c->client, FL_KEX);
-	ck.lists[KEXINIT_HOSTKEY] = list_span(&c->client, FL_HOSTKEY);
-	sk.lists[KEXINIT_KEX] = list_span(&c->server, FL_KEX);
-	sk.lists[KEXINIT_HOSTKEY] = list_span(&c->server, FL_HOSTKEY);
+	ck.lists[KEXINIT_KEX] = field_list_span(&c->client, FL_KEX);
+	ck.lists[KEXINIT_HOSTKEY] = field_list_span(&c->client, FL_HOSTKEY);
+	sk.lists[KEXINIT_KEX] = field_list_span(&c->server, FL_KEX);
+	sk.lists[KEXINIT_HOSTKEY] = field_list_span(&c->server, FL_HOSTKEY);
 	bool right = negotiate_guess_right(&ck, &sk);
 	for (int s = 0; s < 2 && e == SD_OK; s++) {
 		const struct field_proposal *p = s == 0 ? &c->client : &c->server;
@@ -255,7 +243,7 @@ static sd_err guess(const struct field_conn *c, struct sbuf *out)
 
 static bool has_name(const struct field_proposal *p, const char *name)
 {
-	return known(p, FL_KEX) && namelist_contains(list_span(p, FL_KEX), span_cstr(name));
+	return field_list_known(p, FL_KEX) && namelist_contains(field_list_span(p, FL_KEX), span_cstr(name));
 }
 
 sd_err ingest_explain(const struct field_conn *c, struct sbuf *out)

@@ -34,7 +34,10 @@
 #define CASE_VERSION 1
 #define CASE_MAGIC "SSHDIFF\x01" /* 8 bytes: binary form, format version 1 */
 #define CASE_MAX_STEPS 48
-#define CASE_MAX_MUTATIONS 4   /* per step */
+/* per step: 8 lets a KEXINIT carry a captured peer's lists, cookie and
+ * flags verbatim (ingest), which differ from the actor's own in at most 8
+ * of its 13 fields in practice */
+#define CASE_MAX_MUTATIONS 8
 #define CASE_MAX_DATA 512      /* bytes of data per mutation or raw step */
 #define CASE_NAME_MAX 256      /* algorithm name-lists, version, user, password */
 

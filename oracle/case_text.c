@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proto/wire.h"
+
 /* ==== printing ==== */
 
 static sd_err putf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -189,7 +191,8 @@ sd_err case_print_text(const struct sshdiff_case *c, struct sbuf *out)
 
 /* ==== parsing ==== */
 
-#define MAX_TOKENS 24 /* send MSG + 4 mutations of kind, argument, ';' */
+/* send MSG, then per mutation its kind, up to four arguments and a ";" */
+#define MAX_TOKENS (2 + 6 * CASE_MAX_MUTATIONS)
 
 struct tok {
 	const char *p; /* inside the quotes for a quoted token, escapes still in */
@@ -452,17 +455,6 @@ static sd_err tok_uint(struct parser *p, struct tok t, uint64_t max, const char 
 	return SD_OK;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Hex bytes or "-" (none); also nothing at all (after "field="). */
 static sd_err parse_hex(struct parser *p, const char *s, size_t n, uint8_t dst[CASE_MAX_DATA], uint16_t *len)
 {
@@ -474,7 +466,7 @@ static sd_err parse_hex(struct parser *p, const char *s, size_t n, uint8_t dst[C
 	if (n / 2 > CASE_MAX_DATA)
 		return fail(p, SD_ERR_INVALID_ARG, "hex data of %zu bytes: at most %d", n / 2, CASE_MAX_DATA);
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+		int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return fail(p, SD_ERR_INVALID_ARG, "bad hex digit in '%.*s%s'", (int)(n > 40 ? 40 : n), s,
 				    n > 40 ? "..." : "");

@@ -83,14 +83,17 @@ sd_err json_array_end(struct json *j)
 	return close_level(j, false);
 }
 
-/* Length of the well-formed UTF-8 sequence at p (RFC 3629 section 4: no
- * overlong forms, no surrogates, nothing above U+10FFFF), 0 if none. */
-static size_t utf8_len(const uint8_t *p, size_t n)
+size_t json_utf8_len(const uint8_t *p, size_t n)
 {
-	uint8_t b = p[0];
+	uint8_t b;
 	size_t len;
 	uint32_t cp, min;
 
+	if (n == 0)
+		return 0;
+	b = p[0];
+	if (b < 0x80)
+		return 1;
 	if (b >= 0xc2 && b <= 0xdf) {
 		len = 2, cp = b & 0x1f, min = 0x80;
 	} else if (b >= 0xe0 && b <= 0xef) {
@@ -140,7 +143,7 @@ static sd_err put_escaped(struct json *j, const uint8_t *p, size_t n)
 		} else if (b < 0x80) {
 			put(j, &p[i], 1);
 			i++;
-		} else if ((run = utf8_len(p + i, n - i)) != 0) {
+		} else if ((run = json_utf8_len(p + i, n - i)) != 0) {
 			put(j, &p[i], run);
 			i += run;
 		} else {

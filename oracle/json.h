@@ -29,6 +29,12 @@ struct json {
 	bool is_object[JSON_MAX_DEPTH + 1];
 };
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629 section 4: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), 0 if none.  One
+ * definition for the writer (which escapes what fails it), the reader
+ * (which rejects it) and the report writers (which must not pass it on). */
+size_t json_utf8_len(const uint8_t *p, size_t n);
+
 void json_init(struct json *j, struct sbuf *out);
 
 sd_err json_object_begin(struct json *j);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/wire.h"
+
 struct parser {
 	const uint8_t *p;
 	size_t len, pos;
@@ -45,38 +47,6 @@ static sd_err fail(struct parser *ps, sd_err err, const char *fmt, ...)
 		va_end(ap);
 	}
 	return err;
-}
-
-size_t json_utf8_len(const uint8_t *p, size_t n)
-{
-	uint8_t b;
-	size_t len;
-	uint32_t cp, min;
-
-	if (n == 0)
-		return 0;
-	b = p[0];
-	if (b < 0x80)
-		return 1;
-	if (b >= 0xc2 && b <= 0xdf) {
-		len = 2, cp = b & 0x1f, min = 0x80;
-	} else if (b >= 0xe0 && b <= 0xef) {
-		len = 3, cp = b & 0x0f, min = 0x800;
-	} else if (b >= 0xf0 && b <= 0xf4) {
-		len = 4, cp = b & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
 }
 
 const char *json_type_name(enum json_type t)
@@ -233,17 +203,6 @@ static sd_err parse_number(struct parser *ps, struct json_value *v)
 	return SD_OK;
 }
 
-static int hex_val(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The four hex digits after "\u" (the cursor is on the first). */
 static sd_err read_hex4(struct parser *ps, uint32_t *out)
 {
@@ -252,7 +211,7 @@ static sd_err read_hex4(struct parser *ps, uint32_t *out)
 	if (ps->len - ps->pos < 4)
 		return fail(ps, SD_ERR_TRUNCATED, "text ends inside a \\u escape");
 	for (int i = 0; i < 4; i++) {
-		int h = hex_val(ps->p[ps->pos]);
+		int h = hex_digit(ps->p[ps->pos]);
 
 		if (h < 0)
 			return fail(ps, SD_ERR_INVALID_ARG, "\\u needs four hex digits");

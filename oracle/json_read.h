@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oracle/json.h"
 #include "proto/errors.h"
 
 #define JSON_READ_MAX_DEPTH 32            /* nested arrays/objects */
@@ -49,9 +50,7 @@ const struct json_value *json_member(const struct json_value *obj, const char *k
 /* "null", "boolean", "integer", "string", "array", "object". */
 const char *json_type_name(enum json_type t);
 
-/* Length of the well-formed UTF-8 sequence at p (RFC 3629 section 4: no
- * overlong forms, no surrogates, nothing above U+10FFFF), 0 if none.
- * Shared with the report writers, which must not pass bad bytes on. */
-size_t json_utf8_len(const uint8_t *p, size_t n);
+/* json_utf8_len (well-formed UTF-8) is json.h's: one definition for the
+ * writer and the reader. */
 
 #endif

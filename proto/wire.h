@@ -112,4 +112,18 @@ struct span mpint_magnitude(struct span mpint);
 bool ct_memeq(const void *a, const void *b, size_t n);
 void wipe(void *p, size_t n);
 
+/* Value of one hex digit of either case, -1 for any other character: one
+ * definition for the text formats that spell bytes or code points in hex
+ * (case text, JSON \u escapes). */
+static inline int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif

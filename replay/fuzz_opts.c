@@ -290,22 +290,6 @@ static int resolve_dirs(struct fuzz_opts *o, bool campaign, const char *given_ta
 	return 0;
 }
 
-static bool value_of(const char *arg, const char *name, int argc, char **argv, int *i, const char **value)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(arg, name, n) != 0)
-		return false;
-	if (arg[n] == '=') {
-		*value = arg + n + 1;
-		return true;
-	}
-	if (arg[n] != '\0')
-		return false;
-	*value = *i + 1 < argc ? argv[++*i] : NULL;
-	return true;
-}
-
 struct raw_opts {
 	const char *target, *targets, *targets_dir, *cmplog_dir, *triage_dir, *suppressions;
 };
@@ -384,7 +368,7 @@ static int parse_args(int argc, char **argv, bool campaign, struct fuzz_opts *o,
 			o->merge = false;
 			continue;
 		}
-		for (k = 0; k < n && !value_of(arg, value_options[k], argc, argv, &i, &v); k++)
+		for (k = 0; k < n && !replay_option_value(arg, value_options[k], argc, argv, &i, &v); k++)
 			;
 		/* --target is fuzz's, --targets the campaign's. */
 		if (k == n || strcmp(value_options[k], campaign ? "--target" : "--targets") == 0)

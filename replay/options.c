@@ -87,8 +87,7 @@ static enum opts_result parse_backends(const char *list, struct replay_opts *o)
 	return OPTS_RUN;
 }
 
-/* "--name" or "--name=value": the value of an option that takes one. */
-static bool option_value(const char *arg, const char *name, int argc, char **argv, int *i, const char **value)
+bool replay_option_value(const char *arg, const char *name, int argc, char **argv, int *i, const char **value)
 {
 	size_t n = strlen(name);
 
@@ -114,15 +113,15 @@ static enum opts_result parse_one(const char *arg, int argc, char **argv, int *i
 		o->trace = true;
 	} else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
 		return OPTS_HELP;
-	} else if (option_value(arg, "--backends", argc, argv, i, &v)) {
+	} else if (replay_option_value(arg, "--backends", argc, argv, i, &v)) {
 		return v ? parse_backends(v, o) : opts_error("%s needs a value", "--backends");
-	} else if (option_value(arg, "--timeout-ms", argc, argv, i, &v)) {
+	} else if (replay_option_value(arg, "--timeout-ms", argc, argv, i, &v)) {
 		return v ? parse_timeout(v, &o->timeout_ms) : opts_error("%s needs a value", "--timeout-ms");
-	} else if (option_value(arg, "--suppressions", argc, argv, i, &v)) {
+	} else if (replay_option_value(arg, "--suppressions", argc, argv, i, &v)) {
 		if (!v || !*v)
 			return opts_error("%s needs a file", "--suppressions");
 		o->suppressions = v;
-	} else if (option_value(arg, "--store", argc, argv, i, &v)) {
+	} else if (replay_option_value(arg, "--store", argc, argv, i, &v)) {
 		if (!v || !*v)
 			return opts_error("%s needs a directory", "--store");
 		o->store = v;

@@ -38,6 +38,11 @@ enum opts_result { OPTS_RUN, OPTS_HELP, OPTS_ERROR };
 /* Parses argv after "replay".  OPTS_ERROR: the reason was printed on
  * stderr.  o->cases must be freed with free(). */
 enum opts_result replay_parse_options(int argc, char **argv, struct replay_opts *o);
+/* "--name value" or "--name=value": true when arg is option name, with
+ * *value its value (NULL when argv ends; *i moves past a separate value).
+ * Shared by the replay and fuzz option parsers (options.c). */
+bool replay_option_value(const char *arg, const char *name, int argc, char **argv, int *i,
+			 const char **value);
 void replay_usage(FILE *f);
 
 /* What one backend did, as the parent saw it. */

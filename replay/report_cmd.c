@@ -52,20 +52,6 @@ static int opts_error(const char *fmt, const char *arg)
 	return EXIT_UNUSABLE;
 }
 
-/* "--name VALUE" or "--name=VALUE". */
-static bool option_value(const char *arg, const char *name, int argc, char **argv, int *i, const char **value)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(arg, name, n) != 0 || (arg[n] != '\0' && arg[n] != '='))
-		return false;
-	if (arg[n] == '=')
-		*value = arg + n + 1;
-	else
-		*value = *i + 1 < argc ? argv[++*i] : NULL;
-	return true;
-}
-
 /* EXIT_AGREE to run, -1 for help, else the exit status. */
 static int parse(int argc, char **argv, struct report_opts *o)
 {
@@ -84,7 +70,7 @@ static int parse(int argc, char **argv, struct report_opts *o)
 			o->dir = arg;
 		} else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
 			return -1;
-		} else if (option_value(arg, "--format", argc, argv, &i, &v)) {
+		} else if (replay_option_value(arg, "--format", argc, argv, &i, &v)) {
 			if (!v)
 				return opts_error("%s needs a value (html, md or json)", "--format");
 			if (strcmp(v, "html") == 0)
@@ -95,8 +81,8 @@ static int parse(int argc, char **argv, struct report_opts *o)
 				o->format = FORMAT_JSON;
 			else
 				return opts_error("--format wants html, md or json, not '%s'", v);
-		} else if (option_value(arg, "-o", argc, argv, &i, &v) ||
-			   option_value(arg, "--output", argc, argv, &i, &v)) {
+		} else if (replay_option_value(arg, "-o", argc, argv, &i, &v) ||
+			   replay_option_value(arg, "--output", argc, argv, &i, &v)) {
 			if (!v || !*v)
 				return opts_error("%s needs a file", arg);
 			o->output = v;

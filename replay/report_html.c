@@ -60,6 +60,49 @@ static void put_time(FILE *f, int64_t t)
 	fprintf(f, "<time datetime=\"%s\">%s</time>", iso, iso);
 }
 
+/* A findings-table row opens with its id: a link to the details when the
+ * id names a folder. */
+static void finding_id(FILE *f, const struct report_finding *r)
+{
+	fputs("<tr><td>", f);
+	if (r->id_ok)
+		fprintf(f, "<a href=\"#f-%s\">", r->f.id);
+	put_code(f, r->f.id);
+	fputs(r->id_ok ? "</a>" : "", f);
+	fputs(r->is_new ? " <span class=\"badge\">new</span>" : "", f);
+}
+
+static void group_html(void *ctx, const char *verdict, const char *names)
+{
+	struct report_groups *g = ctx;
+
+	fprintf(g->f, "%s<span class=\"v-%s\">", g->n++ ? "<br>" : "", report_verdict_class(verdict));
+	html_put(g->f, verdict);
+	fputs("</span>: ", g->f);
+	html_put(g->f, names);
+}
+
+static const struct report_markup html_markup = {
+	.text = html_put,
+	.code = put_code,
+	.cell_code = put_code,
+	.time = put_time,
+	.finding_id = finding_id,
+	.group = group_html,
+	.item_open = "<li>",
+	.item_close = "</li>\n",
+	.kv_open = "<tr><th scope=\"row\">",
+	.kv_mid = "</th><td>",
+	.kv_close = "</td></tr>\n",
+	.row_open = "<tr><th scope=\"row\">",
+	.head_end = "</th><td>",
+	.sep = "</td><td>",
+	.num_sep = "</td><td class=\"num\">",
+	.sig_sep = "</td><td class=\"sig\">",
+	.row_close = "</td></tr>\n",
+	.no_target = "<span class=\"note\">replay</span>",
+};
+
 static const char style[] =
 	"<style>\n"
 	":root{color-scheme:light}\n"
@@ -166,31 +209,8 @@ static void problems(const struct report_campaign *c, FILE *f)
 	fputs("<section id=\"problems\" aria-labelledby=\"h-problems\">\n<h2 id=\"h-problems\">Problems</h2>\n"
 	      "<div class=\"problem\" role=\"note\"><ul>\n",
 	      f);
-	for (size_t i = 0; i < c->problems.n; i++) {
-		fputs("<li>", f);
-		html_put(f, c->problems.v[i]);
-		fputs("</li>\n", f);
-	}
+	report_put_list(f, &html_markup, &c->problems);
 	fputs("</ul></div>\n</section>\n", f);
-}
-
-static void series_row(FILE *f, const struct report_series *s)
-{
-	const struct report_sample *last = s->n ? &s->s[s->n - 1] : NULL;
-
-	fputs("<tr><th scope=\"row\">", f);
-	put_code(f, s->target);
-	fputs("</th><td>", f);
-	html_put(f, s->engine ? s->engine : "");
-	fprintf(f, "</td><td class=\"num\">%zu</td><td class=\"num\">%u</td><td class=\"num\">%" PRIu64 "</td>", s->n,
-		s->runs, s->total_execs);
-	if (last)
-		fprintf(f,
-			"<td class=\"num\">%.0f</td><td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64
-			"</td><td class=\"num\">%" PRIu64 "/%" PRIu64 "</td></tr>\n",
-			last->execs_per_s, last->coverage, last->corpus, last->findings_new, last->findings_total);
-	else
-		fputs("<td>-</td><td>-</td><td>-</td><td>-</td></tr>\n", f);
 }
 
 static void plots(const struct report_campaign *c, FILE *f)
@@ -217,7 +237,7 @@ static void plots(const struct report_campaign *c, FILE *f)
 	      "</tr></thead>\n<tbody>\n",
 	      f);
 	for (size_t i = 0; i < c->n_series; i++)
-		series_row(f, &c->series[i]);
+		report_put_series_row(f, &html_markup, &c->series[i]);
 	fputs("</tbody>\n</table>\n<h3 class=\"plain\">Per target</h3>\n", f);
 	for (size_t i = 0; i < c->n_series; i++) {
 		if (c->series[i].n == 0)
@@ -228,51 +248,6 @@ static void plots(const struct report_campaign *c, FILE *f)
 		fputs("</div>\n", f);
 	}
 	fputs("</section>\n", f);
-}
-
-struct groups {
-	FILE *f;
-	unsigned n;
-};
-
-static void group_html(void *ctx, const char *verdict, const char *names)
-{
-	struct groups *g = ctx;
-
-	fprintf(g->f, "%s<span class=\"v-%s\">", g->n++ ? "<br>" : "", report_verdict_class(verdict));
-	html_put(g->f, verdict);
-	fputs("</span>: ", g->f);
-	html_put(g->f, names);
-}
-
-static void finding_row(const struct report_campaign *c, const struct report_finding *r, FILE *f)
-{
-	char *replay = report_replay_command(c, r);
-	struct groups g = {f, 0};
-
-	fputs("<tr><td>", f);
-	if (r->id_ok)
-		fprintf(f, "<a href=\"#f-%s\">", r->f.id);
-	put_code(f, r->f.id);
-	fputs(r->id_ok ? "</a>" : "", f);
-	fputs(r->is_new ? " <span class=\"badge\">new</span>" : "", f);
-	fprintf(f, "</td><td>%s</td><td class=\"sig\">", report_kind_name(r->f.kind));
-	put_code(f, r->f.signature);
-	fputs("</td><td>", f);
-	report_disagreement_groups(r->f.signature, group_html, &g);
-	fputs("</td><td>", f);
-	put_time(f, r->f.first_seen);
-	fputs("</td><td>", f);
-	put_time(f, r->f.last_seen);
-	fprintf(f, "</td><td class=\"num\">%" PRIu64 "</td><td>", r->f.count);
-	if (r->f.target[0])
-		put_code(f, r->f.target);
-	else
-		fputs("<span class=\"note\">replay</span>", f);
-	fputs("</td><td>", f);
-	put_code(f, replay ? replay : "");
-	fputs("</td></tr>\n", f);
-	free(replay);
 }
 
 static void findings_table(const struct report_campaign *c, FILE *f)
@@ -291,25 +266,8 @@ static void findings_table(const struct report_campaign *c, FILE *f)
 	      "<th scope=\"col\">replay</th></tr></thead>\n<tbody>\n",
 	      f);
 	for (size_t i = 0; i < c->n_findings; i++)
-		finding_row(c, &c->findings[i], f);
+		report_put_finding_row(f, &html_markup, c, &c->findings[i]);
 	fputs("</tbody>\n</table></div>\n</section>\n", f);
-}
-
-static const char *verdict_letter(const char *cls)
-{
-	if (strcmp(cls, "accept") == 0)
-		return "A";
-	if (strcmp(cls, "reject") == 0)
-		return "R";
-	if (strcmp(cls, "notreached") == 0)
-		return "-";
-	if (strcmp(cls, "crash") == 0)
-		return "C";
-	if (strcmp(cls, "hang") == 0)
-		return "H";
-	if (strcmp(cls, "unsupported") == 0)
-		return "U";
-	return "?";
 }
 
 /* Steps across, backends down: the divergent column outlined. */
@@ -339,7 +297,7 @@ static void matrix(const struct report_finding *r, FILE *f)
 			fprintf(f, "<td class=\"v-%s%s\" title=\"", cls,
 				r->steps[s].step == r->divergent_step ? " div" : "");
 			html_put(f, v);
-			fprintf(f, "\">%s</td>", verdict_letter(cls));
+			fprintf(f, "\">%s</td>", report_verdict_letter(cls));
 		}
 		fputs("</tr>\n", f);
 	}
@@ -386,15 +344,7 @@ static void backend_table(const struct report_finding *r, FILE *f)
 	fputs("<h4>Backends</h4>\n<table class=\"backends\">\n<thead><tr><th scope=\"col\">backend</th>"
 	      "<th scope=\"col\">version</th><th scope=\"col\">outcome</th></tr></thead>\n<tbody>\n",
 	      f);
-	for (size_t b = 0; b < r->n_backends; b++) {
-		fputs("<tr><th scope=\"row\">", f);
-		html_put(f, r->backends[b].name);
-		fputs("</th><td>", f);
-		html_put(f, r->backends[b].version);
-		fputs("</td><td>", f);
-		html_put(f, r->backends[b].outcome);
-		fputs("</td></tr>\n", f);
-	}
+	report_put_backend_rows(f, &html_markup, r);
 	fputs("</tbody>\n</table>\n", f);
 }
 
@@ -403,45 +353,15 @@ static void finding_problems(const struct report_finding *r, FILE *f)
 	if (r->problems.n == 0)
 		return;
 	fputs("<div class=\"problem\" role=\"note\"><p><strong>Problems with this finding's files</strong></p><ul>\n", f);
-	for (size_t i = 0; i < r->problems.n; i++) {
-		fputs("<li>", f);
-		html_put(f, r->problems.v[i]);
-		fputs("</li>\n", f);
-	}
+	report_put_list(f, &html_markup, &r->problems);
 	fputs("</ul></div>\n", f);
-}
-
-static void kv_row(FILE *f, const char *key, const char *code_value)
-{
-	fprintf(f, "<tr><th scope=\"row\">%s</th><td>", key);
-	put_code(f, code_value);
-	fputs("</td></tr>\n", f);
 }
 
 static void finding_facts(const struct report_campaign *c, const struct report_finding *r, FILE *f)
 {
-	char *replay = report_replay_command(c, r);
-
 	fputs("<table class=\"kv\">\n", f);
-	kv_row(f, "signature", r->f.signature);
-	fputs("<tr><th scope=\"row\">seen</th><td>", f);
-	fprintf(f, "%" PRIu64 " time%s, first ", r->f.count, r->f.count == 1 ? "" : "s");
-	put_time(f, r->f.first_seen);
-	fputs(", last ", f);
-	put_time(f, r->f.last_seen);
-	fputs("</td></tr>\n", f);
-	kv_row(f, "target", r->f.target[0] ? r->f.target : "(sshdiff replay)");
-	if (r->f.versions[0])
-		kv_row(f, "versions", r->f.versions);
-	if (r->suppressed)
-		kv_row(f, "suppressed", r->suppressed);
-	kv_row(f, "folder", r->folder);
-	kv_row(f, r->f.kind == STORE_CRASH ? "reproduce" : "replay", replay ? replay : "");
-	if (r->have_input) {
-		fprintf(f, "<tr><th scope=\"row\">input.bin</th><td>%" PRIu64 " bytes</td></tr>\n", r->input_size);
-	}
+	report_put_facts(f, &html_markup, c, r);
 	fputs("</table>\n", f);
-	free(replay);
 }
 
 static void case_text(const struct report_finding *r, FILE *f)

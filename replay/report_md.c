@@ -109,6 +109,54 @@ static void md_time(FILE *f, int64_t t)
 	fputs(iso, f);
 }
 
+static void md_code_text(FILE *f, const char *s)
+{
+	md_code_in(f, s, false);
+}
+
+/* A findings-table row opens with its id: a link to the details when the
+ * id names a folder. */
+static void finding_id(FILE *f, const struct report_finding *r)
+{
+	fputs("| ", f);
+	if (r->id_ok)
+		fprintf(f, "[`%s`](#f-%s)", r->f.id, r->f.id);
+	else
+		md_code(f, r->f.id);
+	fputs(r->is_new ? " **new**" : "", f);
+}
+
+static void group_md(void *ctx, const char *verdict, const char *names)
+{
+	struct report_groups *g = ctx;
+
+	fputs(g->n++ ? "<br>" : "", g->f);
+	md_text(g->f, verdict);
+	fputs(": ", g->f);
+	md_text(g->f, names);
+}
+
+static const struct report_markup md_markup = {
+	.text = md_text,
+	.code = md_code_text,
+	.cell_code = md_code,
+	.time = md_time,
+	.finding_id = finding_id,
+	.group = group_md,
+	.item_open = "- ",
+	.item_close = "\n",
+	.kv_open = "- ",
+	.kv_mid = ": ",
+	.kv_close = "\n",
+	.row_open = "| ",
+	.head_end = " | ",
+	.sep = " | ",
+	.num_sep = " | ",
+	.sig_sep = " | ",
+	.row_close = " |\n",
+	.no_target = "replay",
+};
+
 static void summary(const struct report_campaign *c, FILE *f)
 {
 	fputs("# sshdiff campaign report\n\n## Summary\n\n| | |\n|---|---|\n| Campaign directory | ", f);
@@ -143,11 +191,7 @@ static void summary(const struct report_campaign *c, FILE *f)
 
 static void problem_list(FILE *f, const struct strlist *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		fputs("- ", f);
-		md_text(f, l->v[i]);
-		fputc('\n', f);
-	}
+	report_put_list(f, &md_markup, l);
 	fputc('\n', f);
 }
 
@@ -163,36 +207,9 @@ static void progress(const struct report_campaign *c, FILE *f)
 	      "|---|---|---:|---:|---:|---:|---:|---:|---:|\n",
 	      f);
 	for (size_t i = 0; i < c->n_series; i++) {
-		const struct report_series *s = &c->series[i];
-		const struct report_sample *last = s->n ? &s->s[s->n - 1] : NULL;
-
-		fputs("| ", f);
-		md_code(f, s->target);
-		fputs(" | ", f);
-		md_text(f, s->engine ? s->engine : "");
-		fprintf(f, " | %zu | %u | %" PRIu64 " | ", s->n, s->runs, s->total_execs);
-		if (last)
-			fprintf(f, "%.0f | %" PRIu64 " | %" PRIu64 " | %" PRIu64 "/%" PRIu64 " |\n", last->execs_per_s,
-				last->coverage, last->corpus, last->findings_new, last->findings_total);
-		else
-			fputs("- | - | - | - |\n", f);
+		report_put_series_row(f, &md_markup, &c->series[i]);
 	}
 	fputc('\n', f);
-}
-
-struct groups {
-	FILE *f;
-	unsigned n;
-};
-
-static void group_md(void *ctx, const char *verdict, const char *names)
-{
-	struct groups *g = ctx;
-
-	fputs(g->n++ ? "<br>" : "", g->f);
-	md_text(g->f, verdict);
-	fputs(": ", g->f);
-	md_text(g->f, names);
 }
 
 static void findings_table(const struct report_campaign *c, FILE *f)
@@ -205,55 +222,9 @@ static void findings_table(const struct report_campaign *c, FILE *f)
 	fputs("| id | kind | signature | backends that disagree | first seen (UTC) | last seen (UTC) | count | target "
 	      "| replay |\n|---|---|---|---|---|---|---:|---|---|\n",
 	      f);
-	for (size_t i = 0; i < c->n_findings; i++) {
-		const struct report_finding *r = &c->findings[i];
-		char *replay = report_replay_command(c, r);
-
-		fputs("| ", f);
-		if (r->id_ok)
-			fprintf(f, "[`%s`](#f-%s)", r->f.id, r->f.id);
-		else
-			md_code(f, r->f.id);
-		fprintf(f, "%s | %s | ", r->is_new ? " **new**" : "", report_kind_name(r->f.kind));
-		md_code(f, r->f.signature);
-		fputs(" | ", f);
-		struct groups g = {f, 0};
-
-		report_disagreement_groups(r->f.signature, group_md, &g);
-		fputs(" | ", f);
-		md_time(f, r->f.first_seen);
-		fputs(" | ", f);
-		md_time(f, r->f.last_seen);
-		fprintf(f, " | %" PRIu64 " | ", r->f.count);
-		if (r->f.target[0])
-			md_code(f, r->f.target);
-		else
-			fputs("replay", f);
-		fputs(" | ", f);
-		md_code(f, replay ? replay : "");
-		fputs(" |\n", f);
-		free(replay);
-	}
+	for (size_t i = 0; i < c->n_findings; i++)
+		report_put_finding_row(f, &md_markup, c, &c->findings[i]);
 	fputc('\n', f);
-}
-
-static const char *letter(const char *verdict)
-{
-	const char *cls = report_verdict_class(verdict);
-
-	if (strcmp(cls, "accept") == 0)
-		return "A";
-	if (strcmp(cls, "reject") == 0)
-		return "R";
-	if (strcmp(cls, "notreached") == 0)
-		return "-";
-	if (strcmp(cls, "crash") == 0)
-		return "C";
-	if (strcmp(cls, "hang") == 0)
-		return "H";
-	if (strcmp(cls, "unsupported") == 0)
-		return "U";
-	return "?";
 }
 
 static void matrix(const struct report_finding *r, FILE *f)
@@ -272,7 +243,7 @@ static void matrix(const struct report_finding *r, FILE *f)
 		fputs(" |", f);
 		for (size_t s = 0; s < r->n_steps; s++)
 			fprintf(f, r->steps[s].step == r->divergent_step ? " **%s** |" : " %s |",
-				letter(r->steps[s].verdicts[b]));
+				report_verdict_letter(report_verdict_class(r->steps[s].verdicts[b])));
 		fputc('\n', f);
 	}
 	fputs("\nA accept, R reject, - not reached, C crash, H hang, U unsupported; ◆ the divergent step.\n\n", f);
@@ -309,51 +280,19 @@ static void step_table(const struct report_finding *r, FILE *f)
 		fputc('\n', f);
 	}
 	fputs("\n#### Backends\n\n| backend | version | outcome |\n|---|---|---|\n", f);
-	for (size_t b = 0; b < r->n_backends; b++) {
-		fputs("| ", f);
-		md_text(f, r->backends[b].name);
-		fputs(" | ", f);
-		md_text(f, r->backends[b].version);
-		fputs(" | ", f);
-		md_text(f, r->backends[b].outcome);
-		fputs(" |\n", f);
-	}
-	fputc('\n', f);
-}
-
-static void fact(FILE *f, const char *key, const char *code_value)
-{
-	fprintf(f, "- %s: ", key);
-	md_code_in(f, code_value, false);
+	report_put_backend_rows(f, &md_markup, r);
 	fputc('\n', f);
 }
 
 static void finding_detail(const struct report_campaign *c, const struct report_finding *r, FILE *f)
 {
-	char *replay = report_replay_command(c, r);
-
 	if (r->id_ok)
 		fprintf(f, "<a id=\"f-%s\"></a>\n\n", r->f.id);
 	fputs("### ", f);
 	md_code_in(f, r->f.id, false);
 	fprintf(f, " %s%s\n\n", report_kind_name(r->f.kind), r->is_new ? " (new)" : "");
-	fact(f, "signature", r->f.signature);
-	fprintf(f, "- seen: %" PRIu64 " time%s, first ", r->f.count, r->f.count == 1 ? "" : "s");
-	md_time(f, r->f.first_seen);
-	fputs(", last ", f);
-	md_time(f, r->f.last_seen);
+	report_put_facts(f, &md_markup, c, r);
 	fputc('\n', f);
-	fact(f, "target", r->f.target[0] ? r->f.target : "(sshdiff replay)");
-	if (r->f.versions[0])
-		fact(f, "versions", r->f.versions);
-	if (r->suppressed)
-		fact(f, "suppressed", r->suppressed);
-	fact(f, "folder", r->folder);
-	fact(f, r->f.kind == STORE_CRASH ? "reproduce" : "replay", replay ? replay : "");
-	if (r->have_input)
-		fprintf(f, "- input.bin: %" PRIu64 " bytes\n", r->input_size);
-	fputc('\n', f);
-	free(replay);
 	if (r->problems.n) {
 		fputs("**Problems with this finding's files:**\n\n", f);
 		problem_list(f, &r->problems);

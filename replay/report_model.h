@@ -135,6 +135,42 @@ char *report_read_file(const char *path, size_t max, size_t *len, uint64_t *size
  * character but tab and newline, replaced by U+FFFD: safe to print anywhere. */
 char *report_sanitize(const char *p, size_t n);
 
+/* The report's content is walked once, here, for both page writers: what
+ * HTML and Markdown differ in is only this markup, so the two reports
+ * cannot drift apart in what they show (report_util.c). */
+struct report_groups {
+	FILE *f;
+	unsigned n; /* groups printed so far */
+};
+struct report_markup {
+	void (*text)(FILE *f, const char *s);      /* prose, escaped */
+	void (*code)(FILE *f, const char *s);      /* a code span outside tables */
+	void (*cell_code)(FILE *f, const char *s); /* a code span in a table cell */
+	void (*time)(FILE *f, int64_t t);
+	/* Opens a findings-table row and prints its id cell (link, "new" mark). */
+	void (*finding_id)(FILE *f, const struct report_finding *r);
+	/* One verdict group of a findings row; ctx is a struct report_groups. */
+	void (*group)(void *ctx, const char *verdict, const char *names);
+	const char *item_open, *item_close;       /* list item */
+	const char *kv_open, *kv_mid, *kv_close;  /* "key: value" fact */
+	const char *row_open, *head_end;          /* table row up to the end of its header cell */
+	const char *sep, *num_sep, *sig_sep;      /* before a cell: plain, numeric, signature */
+	const char *row_close;
+	const char *no_target;                    /* target cell of a replay finding */
+};
+/* Strings of l, one list item each. */
+void report_put_list(FILE *f, const struct report_markup *m, const struct strlist *l);
+/* A finding's facts: signature, sightings, target, versions, ..., input size. */
+void report_put_facts(FILE *f, const struct report_markup *m, const struct report_campaign *c,
+		      const struct report_finding *r);
+/* Table rows: one finding; one backend of a finding; one stats series. */
+void report_put_finding_row(FILE *f, const struct report_markup *m, const struct report_campaign *c,
+			    const struct report_finding *r);
+void report_put_backend_rows(FILE *f, const struct report_markup *m, const struct report_finding *r);
+void report_put_series_row(FILE *f, const struct report_markup *m, const struct report_series *s);
+/* "A", "R", "-", "C", "H", "U" or "?": the matrix letter of a verdict class. */
+const char *report_verdict_letter(const char *cls);
+
 /* Writers: each prints the whole report on f. */
 sd_err report_write_html(const struct report_campaign *c, FILE *f);
 sd_err report_write_md(const struct report_campaign *c, FILE *f);

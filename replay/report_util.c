@@ -261,3 +261,113 @@ char *report_sanitize(const char *p, size_t n)
 	out[w] = '\0';
 	return out;
 }
+
+const char *report_verdict_letter(const char *cls)
+{
+	static const char *const letters[][2] = {
+		{"accept", "A"}, {"reject", "R"}, {"notreached", "-"},
+		{"crash", "C"},  {"hang", "H"},   {"unsupported", "U"},
+	};
+
+	for (size_t i = 0; i < sizeof(letters) / sizeof(letters[0]); i++)
+		if (strcmp(cls, letters[i][0]) == 0)
+			return letters[i][1];
+	return "?";
+}
+
+void report_put_list(FILE *f, const struct report_markup *m, const struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		fputs(m->item_open, f);
+		m->text(f, l->v[i]);
+		fputs(m->item_close, f);
+	}
+}
+
+static void put_fact(FILE *f, const struct report_markup *m, const char *key, const char *code_value)
+{
+	fprintf(f, "%s%s%s", m->kv_open, key, m->kv_mid);
+	m->code(f, code_value);
+	fputs(m->kv_close, f);
+}
+
+void report_put_facts(FILE *f, const struct report_markup *m, const struct report_campaign *c,
+		      const struct report_finding *r)
+{
+	char *replay = report_replay_command(c, r);
+
+	put_fact(f, m, "signature", r->f.signature);
+	fprintf(f, "%sseen%s%" PRIu64 " time%s, first ", m->kv_open, m->kv_mid, r->f.count,
+		r->f.count == 1 ? "" : "s");
+	m->time(f, r->f.first_seen);
+	fputs(", last ", f);
+	m->time(f, r->f.last_seen);
+	fputs(m->kv_close, f);
+	put_fact(f, m, "target", r->f.target[0] ? r->f.target : "(sshdiff replay)");
+	if (r->f.versions[0])
+		put_fact(f, m, "versions", r->f.versions);
+	if (r->suppressed)
+		put_fact(f, m, "suppressed", r->suppressed);
+	put_fact(f, m, "folder", r->folder);
+	put_fact(f, m, r->f.kind == STORE_CRASH ? "reproduce" : "replay", replay ? replay : "");
+	if (r->have_input)
+		fprintf(f, "%sinput.bin%s%" PRIu64 " bytes%s", m->kv_open, m->kv_mid, r->input_size, m->kv_close);
+	free(replay);
+}
+
+void report_put_finding_row(FILE *f, const struct report_markup *m, const struct report_campaign *c,
+			    const struct report_finding *r)
+{
+	char *replay = report_replay_command(c, r);
+	struct report_groups g = {f, 0};
+
+	m->finding_id(f, r);
+	fprintf(f, "%s%s%s", m->sep, report_kind_name(r->f.kind), m->sig_sep);
+	m->cell_code(f, r->f.signature);
+	fputs(m->sep, f);
+	report_disagreement_groups(r->f.signature, m->group, &g);
+	fputs(m->sep, f);
+	m->time(f, r->f.first_seen);
+	fputs(m->sep, f);
+	m->time(f, r->f.last_seen);
+	fprintf(f, "%s%" PRIu64 "%s", m->num_sep, r->f.count, m->sep);
+	if (r->f.target[0])
+		m->cell_code(f, r->f.target);
+	else
+		fputs(m->no_target, f);
+	fputs(m->sep, f);
+	m->cell_code(f, replay ? replay : "");
+	fputs(m->row_close, f);
+	free(replay);
+}
+
+void report_put_backend_rows(FILE *f, const struct report_markup *m, const struct report_finding *r)
+{
+	for (size_t b = 0; b < r->n_backends; b++) {
+		fputs(m->row_open, f);
+		m->text(f, r->backends[b].name);
+		fputs(m->head_end, f);
+		m->text(f, r->backends[b].version);
+		fputs(m->sep, f);
+		m->text(f, r->backends[b].outcome);
+		fputs(m->row_close, f);
+	}
+}
+
+void report_put_series_row(FILE *f, const struct report_markup *m, const struct report_series *s)
+{
+	const struct report_sample *last = s->n ? &s->s[s->n - 1] : NULL;
+	const char *ns = m->num_sep;
+
+	fputs(m->row_open, f);
+	m->cell_code(f, s->target);
+	fputs(m->head_end, f);
+	m->text(f, s->engine ? s->engine : "");
+	fprintf(f, "%s%zu%s%u%s%" PRIu64, ns, s->n, ns, s->runs, ns, s->total_execs);
+	if (last)
+		fprintf(f, "%s%.0f%s%" PRIu64 "%s%" PRIu64 "%s%" PRIu64 "/%" PRIu64, ns, last->execs_per_s, ns,
+			last->coverage, ns, last->corpus, ns, last->findings_new, last->findings_total);
+	else
+		fprintf(f, "%s-%s-%s-%s-", m->sep, m->sep, m->sep, m->sep);
+	fputs(m->row_close, f);
+}

@@ -66,3 +66,28 @@ void check_dump(const char *label, const uint8_t *p, size_t n)
 		fprintf(stderr, "%s%02x", i % 32 ? "" : "\n    ", p[i]);
 	fputc('\n', stderr);
 }
+
+char *check_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	if (buf) {
+		buf[n] = '\0';
+		if (len)
+			*len = (size_t)n;
+	}
+	return buf;
+}

@@ -21,6 +21,10 @@ int check_finish(void);
 /* Decodes hex (whitespace ignored) into a new sbuf; aborts on bad input. */
 struct sbuf check_hex(const char *hex);
 void check_dump(const char *label, const uint8_t *p, size_t n);
+/* The whole of the file at path, NUL-terminated (malloc'd); *len gets its
+ * size when len is not NULL.  NULL when it cannot be read: the caller
+ * decides whether that is a failure. */
+char *check_read_file(const char *path, size_t *len);
 
 #define CHECK(cond)                                                                    \
 	do {                                                                           \

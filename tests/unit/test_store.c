@@ -65,30 +65,6 @@ static void expected_id(const char *sig, char id[17])
 		snprintf(id + 2 * i, 3, "%02x", md[i]);
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	if (buf) {
-		buf[n] = '\0';
-		*len = (size_t)n;
-	}
-	return buf;
-}
-
 static bool exists(const char *path)
 {
 	struct stat st;
@@ -121,14 +97,14 @@ static void check_folder(const char *folder, const struct sshdiff_case *c, const
 		CHECK(!require);
 	}
 	snprintf(path, sizeof(path), "%s/signature.txt", folder);
-	if ((s = read_all(path, &len)) != NULL) {
+	if ((s = check_read_file(path, &len)) != NULL) {
 		CHECK(len == strlen(sig) + 1 && memcmp(s, sig, len - 1) == 0 && s[len - 1] == '\n');
 		free(s);
 	} else {
 		CHECK(!require);
 	}
 	snprintf(path, sizeof(path), "%s/observations.json", folder);
-	if ((s = read_all(path, &len)) != NULL) {
+	if ((s = check_read_file(path, &len)) != NULL) {
 		CHECK(strncmp(s, "{\"case\":\"case.bin\",\"divergent\":true,", 36) == 0);
 		CHECK(len > 3 && strcmp(s + len - 3, "}}\n") == 0);
 		CHECK(strstr(s, sig) != NULL);
@@ -269,23 +245,36 @@ static void test_open_errors(void)
 	CHECK(strstr(msg, "findings.db") != NULL);
 }
 
-/* Child: open, limit the size of any file it writes to `limit` bytes, add:
- * SIGXFSZ stops it at that byte of whatever file it is writing. */
-static void __attribute__((noreturn)) add_with_limit(const char *dir, rlim_t limit)
+/* Child: open, limit the size of any file it writes to `limit` bytes, then
+ * add: SIGXFSZ stops it at that byte of whatever file it is writing. */
+static void __attribute__((noreturn)) run_with_limit(const char *dir, rlim_t limit,
+						     sd_err (*add)(struct store *s, const void *arg), const void *arg)
 {
-	struct comparison c = make_cmp(SIG_C);
 	struct rlimit rl = {limit, limit};
 	struct store *s;
-	char id[17];
-	bool is_new;
 
 	if (store_open(dir, &s, NULL, 0) != SD_OK)
 		_exit(10);
 	if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
 		_exit(11);
-	if (store_add(s, &big, obs, 3, &c, 5000, &is_new, id) != SD_OK)
+	if (add(s, arg) != SD_OK)
 		_exit(12);
 	_exit(0);
+}
+
+static sd_err add_big(struct store *s, const void *arg)
+{
+	struct comparison c = make_cmp(SIG_C);
+	char id[17];
+	bool is_new;
+
+	(void)arg;
+	return store_add(s, &big, obs, 3, &c, 5000, &is_new, id);
+}
+
+static void __attribute__((noreturn)) add_with_limit(const char *dir, rlim_t limit)
+{
+	run_with_limit(dir, limit, add_big, NULL);
 }
 
 static void test_killed_while_writing(void)
@@ -446,7 +435,7 @@ static void check_file(const char *folder, const char *name, const void *want, s
 	char *got;
 
 	snprintf(path, sizeof(path), "%s/%s", folder, name);
-	got = read_all(path, &len);
+	got = check_read_file(path, &len);
 	CHECK(got != NULL);
 	if (!got)
 		return;
@@ -566,22 +555,27 @@ static void test_artifacts(void)
 	store_close(s);
 }
 
+struct crash_input {
+	const uint8_t *p;
+	size_t len;
+};
+
+static sd_err add_crash(struct store *s, const void *arg)
+{
+	const struct crash_input *in = arg;
+	char id[17];
+	bool is_new;
+
+	return store_add_crash(s, "fuzz_t", SIG_X, in->p, in->len, "report", 7, &is_new, id);
+}
+
 /* Child: as add_with_limit, for a crash finding with a 100 KiB input. */
 static void __attribute__((noreturn)) add_crash_with_limit(const char *dir, rlim_t limit, const uint8_t *in,
 							   size_t len)
 {
-	struct rlimit rl = {limit, limit};
-	struct store *s;
-	char id[17];
-	bool is_new;
+	struct crash_input ci = {in, len};
 
-	if (store_open(dir, &s, NULL, 0) != SD_OK)
-		_exit(10);
-	if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
-		_exit(11);
-	if (store_add_crash(s, "fuzz_t", SIG_X, in, len, "report", 7, &is_new, id) != SD_OK)
-		_exit(12);
-	_exit(0);
+	run_with_limit(dir, limit, add_crash, &ci);
 }
 
 /* Killed while writing a crash: input.bin is whole or absent. */

@@ -17,27 +17,11 @@
 static char *load(const char *name)
 {
 	char path[PATH_MAX];
-	FILE *f;
 	char *buf;
-	long n;
 
 	snprintf(path, sizeof(path), "%s/tests/unit/data/%s", SSHDIFF_SOURCE_DIR, name);
-	f = fopen(path, "rb");
-	if (!f) {
-		check_fail(__FILE__, __LINE__, "cannot open %s", path);
-		return NULL;
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	if (buf)
-		buf[n] = '\0';
+	if (!(buf = check_read_file(path, NULL)))
+		check_fail(__FILE__, __LINE__, "cannot read %s", path);
 	return buf;
 }
 
