@@ -6,6 +6,9 @@
 # differential target is also fuzzed for a few seconds with it loaded
 # through AFL_CUSTOM_MUTATOR_LIBRARY.  Two builds of the engine: minutes.
 . "$(dirname "$0")/lib.sh" "$@"
+# afl-fuzz can leave its CMPLOG forkserver behind, stopped (seen: state T,
+# parent 1, an hour later): kill whatever still runs from our folder.
+trap 'pkill -9 -f "$TMP/" 2>/dev/null; rm -rf "$TMP"' EXIT
 
 for tool in afl-clang-fast afl-fuzz cmake ninja nm objdump; do
 	command -v "$tool" >/dev/null || fail "$tool is not installed"
