@@ -12,6 +12,7 @@
 #include "oracle/case_impl.h"
 #include "oracle/testkeys.h"
 #include "proto/machine.h"
+#include "tests/support/casetest.h"
 #include "tests/support/check.h"
 
 /* ---- helpers ---- */
@@ -88,26 +89,9 @@ static void check_valid_run(const struct sshdiff_case *c, const char *label)
 			   o.cipher_sc);
 }
 
-static int find_step(const struct sshdiff_case *c, enum case_step_kind kind, enum case_msg msg)
-{
-	for (unsigned i = 0; i < c->n_steps; i++)
-		if (c->steps[i].kind == kind && c->steps[i].msg == msg)
-			return (int)i;
-	return -1;
-}
-
-static struct case_mutation *add_mutation(struct case_step *s, enum case_mutation_kind kind)
-{
-	struct case_mutation *m = &s->mutations[s->n_mutations++];
-
-	memset(m, 0, sizeof *m);
-	m->kind = kind;
-	return m;
-}
-
 static void set_field(struct case_step *s, unsigned field, const void *data, size_t len)
 {
-	struct case_mutation *m = add_mutation(s, MUT_SET_FIELD);
+	struct case_mutation *m = tc_add_mutation(s, MUT_SET_FIELD);
 
 	m->field = (uint8_t)field;
 	m->data_len = (uint16_t)len;
@@ -228,7 +212,7 @@ static void test_dh_f_one(void)
 {
 	struct observations o;
 	struct sshdiff_case *c = new_case(CASE_IUT_CLIENT, "diffie-hellman-group14-sha256", NULL, NULL, NULL);
-	int s = find_step(c, STEP_SEND, CM_KEX_REPLY);
+	int s = tc_find_step(c, STEP_SEND, CM_KEX_REPLY);
 	static const uint8_t one = 1;
 
 	CHECK_EQ_U(s, 3);
@@ -249,7 +233,7 @@ static void test_kex_values(void)
 	struct sshdiff_case *c = new_case(CASE_IUT_CLIENT, "diffie-hellman-group14-sha256", NULL, NULL, NULL);
 	const struct kex_dh_group *g = kex_dh_group_by_id(14);
 	uint8_t pm1[300];
-	int s = find_step(c, STEP_SEND, CM_KEX_REPLY);
+	int s = tc_find_step(c, STEP_SEND, CM_KEX_REPLY);
 
 	/* p - 1 as mpint content: 00 || p with the last byte minus one. */
 	pm1[0] = 0;
@@ -275,7 +259,7 @@ static void test_kex_values(void)
 
 	/* The actor client with e = 1: the engine server refuses it too. */
 	c = new_case(CASE_IUT_SERVER, "diffie-hellman-group16-sha512", NULL, NULL, NULL);
-	s = find_step(c, STEP_SEND, CM_KEX_INIT);
+	s = tc_find_step(c, STEP_SEND, CM_KEX_INIT);
 	static const uint8_t one = 1;
 	set_field(&c->steps[s], 0, &one, 1);
 	run_own(c, &o);
@@ -303,7 +287,7 @@ static void test_userauth_success_from_client(void)
 {
 	struct observations o;
 	struct sshdiff_case *c = new_case(CASE_IUT_SERVER, NULL, NULL, NULL, NULL);
-	int s = find_step(c, STEP_EXPECT, CM_SERVICE_ACCEPT) + 1;
+	int s = tc_find_step(c, STEP_EXPECT, CM_SERVICE_ACCEPT) + 1;
 
 	CHECK_EQ_U(s, 8);
 	c->n_steps = (uint8_t)s;
@@ -324,9 +308,9 @@ static void test_kdf_hash(void)
 	/* GCM: the length is in clear (AAD), so the tag is what fails;
 	 * under chacha20-poly1305 the length decrypts to garbage first. */
 	struct sshdiff_case *c = new_case(CASE_IUT_SERVER, NULL, NULL, "aes128-gcm@openssh.com", NULL);
-	int s = find_step(c, STEP_SEND, CM_NEWKEYS);
+	int s = tc_find_step(c, STEP_SEND, CM_NEWKEYS);
 
-	add_mutation(&c->steps[s], MUT_KDF_HASH)->value = KEX_HASH_SHA512;
+	tc_add_mutation(&c->steps[s], MUT_KDF_HASH)->value = KEX_HASH_SHA512;
 	run_own(c, &o);
 	check_vector(&o, "AAAAAARR----", "kdf-hash iut-server");
 	check_rule(&o, 6, "RFC4253-6.4");
@@ -336,8 +320,8 @@ static void test_kdf_hash(void)
 	/* The IUT client: its SERVICE_REQUEST was already out (and opens:
 	 * its keys are right) when our EXT_INFO under wrong keys reached it. */
 	c = new_case(CASE_IUT_CLIENT, NULL, "rsa-sha2-256", "aes256-ctr", "hmac-sha2-256-etm@openssh.com");
-	s = find_step(c, STEP_SEND, CM_NEWKEYS);
-	add_mutation(&c->steps[s], MUT_KDF_HASH)->value = KEX_HASH_SHA1;
+	s = tc_find_step(c, STEP_SEND, CM_NEWKEYS);
+	tc_add_mutation(&c->steps[s], MUT_KDF_HASH)->value = KEX_HASH_SHA1;
 	run_own(c, &o);
 	check_vector(&o, "AAAAAARA---", "kdf-hash iut-client");
 	check_rule(&o, 6, "RFC4253-6.4");
@@ -367,9 +351,9 @@ static void test_sig_hash(void)
 {
 	struct observations o;
 	struct sshdiff_case *c = new_case(CASE_IUT_CLIENT, NULL, "rsa-sha2-256", NULL, NULL);
-	int s = find_step(c, STEP_SEND, CM_KEX_REPLY);
+	int s = tc_find_step(c, STEP_SEND, CM_KEX_REPLY);
 
-	add_mutation(&c->steps[s], MUT_SIG_HASH)->value = SIG_HASH_SHA1;
+	tc_add_mutation(&c->steps[s], MUT_SIG_HASH)->value = SIG_HASH_SHA1;
 	run_own(c, &o);
 	check_vector(&o, "AAAR-------", "sig-hash");
 	check_rule(&o, s, "RFC8332-3");
@@ -378,8 +362,8 @@ static void test_sig_hash(void)
 	 * disconnect; the EXPECT of SUCCESS sees FAILURE. */
 	c = new_case(CASE_IUT_SERVER, NULL, NULL, NULL, NULL);
 	c->user_key = CASE_KEY_RSA_3072;
-	s = find_step(c, STEP_SEND, CM_USERAUTH_PK_SIGNED);
-	add_mutation(&c->steps[s], MUT_SIG_HASH)->value = SIG_HASH_SHA256;
+	s = tc_find_step(c, STEP_SEND, CM_USERAUTH_PK_SIGNED);
+	tc_add_mutation(&c->steps[s], MUT_SIG_HASH)->value = SIG_HASH_SHA256;
 	run_own(c, &o);
 	check_vector(&o, "AAAAAAAAAAAR", "userauth sig-hash");
 	CHECK_EQ_U(o.steps[11].iut_msg, MSG_USERAUTH_FAILURE);
@@ -395,7 +379,7 @@ static void test_payload_mutations(void)
 	struct case_mutation *m;
 
 	/* A name-list length past the end (RFC 4251 section 5). */
-	m = add_mutation(&c->steps[0], MUT_LIE_LENGTH);
+	m = tc_add_mutation(&c->steps[0], MUT_LIE_LENGTH);
 	m->field = 1;
 	m->value = 1000;
 	run_own(c, &o);
@@ -404,14 +388,14 @@ static void test_payload_mutations(void)
 
 	/* Truncated KEXINIT. */
 	c = new_case(CASE_IUT_SERVER, NULL, NULL, NULL, NULL);
-	add_mutation(&c->steps[0], MUT_TRUNCATE)->offset = 10;
+	tc_add_mutation(&c->steps[0], MUT_TRUNCATE)->offset = 10;
 	run_own(c, &o);
 	check_vector(&o, "RA----------", "truncate");
 	check_rule(&o, 0, "RFC4251-5");
 
 	/* Trailing bytes. */
 	c = new_case(CASE_IUT_CLIENT, NULL, NULL, NULL, NULL);
-	m = add_mutation(&c->steps[find_step(c, STEP_SEND, CM_KEX_REPLY)], MUT_EXTEND);
+	m = tc_add_mutation(&c->steps[tc_find_step(c, STEP_SEND, CM_KEX_REPLY)], MUT_EXTEND);
 	m->data_len = 3;
 	run_own(c, &o);
 	check_vector(&o, "AAAR-------", "extend");
@@ -420,7 +404,7 @@ static void test_payload_mutations(void)
 	/* NEWKEYS before the reply (RFC 4253 section 7.3): msg-number 21 on
 	 * KEX_INIT makes it a NEWKEYS. */
 	c = new_case(CASE_IUT_SERVER, NULL, NULL, NULL, NULL);
-	add_mutation(&c->steps[2], MUT_MSG_NUMBER)->value = MSG_NEWKEYS;
+	tc_add_mutation(&c->steps[2], MUT_MSG_NUMBER)->value = MSG_NEWKEYS;
 	run_own(c, &o);
 	/* The EXPECT waiting for the reply sees the connection end too. */
 	check_vector(&o, "AARR--------", "msg-number");
@@ -428,7 +412,7 @@ static void test_payload_mutations(void)
 
 	/* A flipped signature byte. */
 	c = new_case(CASE_IUT_CLIENT, NULL, NULL, NULL, NULL);
-	m = add_mutation(&c->steps[3], MUT_FLIP);
+	m = tc_add_mutation(&c->steps[3], MUT_FLIP);
 	m->offset = 0xffffffffu; /* the last byte: inside the signature */
 	m->mask = 0x01;
 	run_own(c, &o);
@@ -443,7 +427,7 @@ static void test_flipped_public_value(void)
 {
 	struct observations o;
 	struct sshdiff_case *c = new_case(CASE_IUT_SERVER, "diffie-hellman-group14-sha256", NULL, NULL, NULL);
-	struct case_mutation *m = add_mutation(&c->steps[2], MUT_FLIP);
+	struct case_mutation *m = tc_add_mutation(&c->steps[2], MUT_FLIP);
 
 	m->offset = 0xffffffffu; /* the last byte of e */
 	m->mask = 0x01;
@@ -459,7 +443,7 @@ static void test_guess_right(void)
 {
 	struct sshdiff_case *c = new_case(CASE_IUT_SERVER, NULL, NULL, NULL, NULL);
 
-	add_mutation(&c->steps[0], MUT_GUESS)->value = 1;
+	tc_add_mutation(&c->steps[0], MUT_GUESS)->value = 1;
 	check_valid_run(c, "right guess");
 }
 
@@ -469,7 +453,7 @@ static void test_expect_mismatch_and_silence(void)
 {
 	struct observations o;
 	struct sshdiff_case *c = new_case(CASE_IUT_SERVER, NULL, NULL, NULL, NULL);
-	int s = find_step(c, STEP_EXPECT, CM_SERVICE_ACCEPT);
+	int s = tc_find_step(c, STEP_EXPECT, CM_SERVICE_ACCEPT);
 
 	c->steps[s].msg = CM_USERAUTH_PK_OK;
 	run_own(c, &o);
@@ -652,7 +636,7 @@ static unsigned rnd(unsigned n)
 
 static void random_mutation(struct case_step *s)
 {
-	struct case_mutation *m = add_mutation(s, (enum case_mutation_kind)(1 + rnd(MUT_KIND_COUNT - 1)));
+	struct case_mutation *m = tc_add_mutation(s, (enum case_mutation_kind)(1 + rnd(MUT_KIND_COUNT - 1)));
 
 	m->field = (uint8_t)rnd(case_msg_field_slots(s->msg));
 	m->offset = rnd(4) ? rnd(64) : rnd(1u << 30);

@@ -28,6 +28,7 @@
 #include "oracle/backends_list.h"
 #include "oracle/case.h"
 #include "oracle/testkeys.h"
+#include "tests/support/casetest.h"
 #include "tests/support/check.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -56,77 +57,10 @@ static const char *const macs[] = {
 
 static const enum case_role roles[] = {CASE_IUT_SERVER, CASE_IUT_CLIENT};
 
-static const char *role_name(enum case_role r)
-{
-	return r == CASE_IUT_SERVER ? "iut-server" : "iut-client";
-}
-
-static void set_str(char *dst, const char *src)
-{
-	snprintf(dst, CASE_NAME_MAX, "%s", src);
-}
-
-/* The step table, for a failing check. */
-static void print_obs(const char *label, const struct sshdiff_case *c, const struct observations *o)
-{
-	fprintf(stderr, "  %s: %s | kex=%s cipher=%s/%s mac=%s/%s keys_checked=%d keys_ok=%d auth=%d\n", label,
-		o->outcome, o->kex, o->cipher_cs, o->cipher_sc, o->mac_cs, o->mac_sc, o->keys_checked, o->keys_ok,
-		(int)o->auth);
-	for (unsigned i = 0; i < o->n_steps && i < c->n_steps; i++) {
-		char v[64];
-		verdict_format(&o->steps[i], v, sizeof v);
-		fprintf(stderr, "    %2u %-6s %-20s %s (reason %u, iut_msg %u)\n", i,
-			case_step_kind_name(c->steps[i].kind), case_msg_name(c->steps[i].msg), v,
-			o->steps[i].disconnect_reason, o->steps[i].iut_msg);
-	}
-}
-
-static bool all_accept(const struct sshdiff_case *c, const struct observations *o)
-{
-	if (o->n_steps != c->n_steps)
-		return false;
-	for (unsigned i = 0; i < o->n_steps; i++)
-		if (o->steps[i].verdict != VERDICT_ACCEPT)
-			return false;
-	return true;
-}
-
-static int find_step(const struct sshdiff_case *c, enum case_step_kind kind, enum case_msg msg)
-{
-	for (unsigned i = 0; i < c->n_steps; i++)
-		if (c->steps[i].kind == kind && c->steps[i].msg == msg)
-			return (int)i;
-	return -1;
-}
-
-/* Inserts a step before index `at`; returns it (zeroed but for kind/msg). */
-static struct case_step *insert_step(struct sshdiff_case *c, unsigned at, enum case_step_kind kind,
-				     enum case_msg msg)
-{
-	if (c->n_steps >= CASE_MAX_STEPS || at > c->n_steps)
-		abort();
-	memmove(&c->steps[at + 1], &c->steps[at], (c->n_steps - at) * sizeof c->steps[0]);
-	c->n_steps++;
-	memset(&c->steps[at], 0, sizeof c->steps[at]);
-	c->steps[at].kind = kind;
-	c->steps[at].msg = msg;
-	return &c->steps[at];
-}
-
 /* Cuts the script after step `last`. */
 static void truncate_after(struct sshdiff_case *c, unsigned last)
 {
 	c->n_steps = (uint8_t)(last + 1);
-}
-
-static struct case_mutation *add_mutation(struct case_step *s, enum case_mutation_kind kind)
-{
-	if (s->n_mutations >= CASE_MAX_MUTATIONS)
-		abort();
-	struct case_mutation *m = &s->mutations[s->n_mutations++];
-	memset(m, 0, sizeof *m);
-	m->kind = kind;
-	return m;
 }
 
 static bool run_case(const struct sshdiff_case *c, struct observations *o)
@@ -149,7 +83,7 @@ static void test_default(enum case_role role)
 	case_default(&c, role);
 	if (!run_case(&c, &o))
 		return;
-	bool ok = all_accept(&c, &o);
+	bool ok = tc_all_accept(&c, &o);
 	CHECK(ok);
 	CHECK_STR(o.backend, "libssh");
 	CHECK(strncmp(o.version, "libssh 0.10.", 12) == 0);
@@ -166,7 +100,7 @@ static void test_default(enum case_role role)
 	for (unsigned i = 0; i < o.n_steps; i++)
 		CHECK_STR(o.steps[i].rule, "");
 	if (!ok || !o.keys_ok)
-		print_obs(role_name(role), &c, &o);
+		tc_print_obs(tc_role_name(role), &c, &o);
 }
 
 /* After authentication libssh keeps being serviced until the actor is
@@ -181,15 +115,15 @@ static void test_after_auth(void)
 		struct observations o;
 		bool server = roles[r] == CASE_IUT_SERVER;
 		case_default(&c, roles[r]);
-		insert_step(&c, c.n_steps, STEP_SEND, server ? CM_CHANNEL_OPEN : CM_GLOBAL_REQUEST);
-		insert_step(&c, c.n_steps, STEP_EXPECT, CM_COUNT);
+		tc_insert_step(&c, c.n_steps, STEP_SEND, server ? CM_CHANNEL_OPEN : CM_GLOBAL_REQUEST);
+		tc_insert_step(&c, c.n_steps, STEP_EXPECT, CM_COUNT);
 		if (!run_case(&c, &o))
 			continue;
-		bool ok = all_accept(&c, &o) && o.auth == OBS_AUTH_SUCCESS;
+		bool ok = tc_all_accept(&c, &o) && o.auth == OBS_AUTH_SUCCESS;
 		CHECK(ok);
 		CHECK_EQ_U(o.steps[c.n_steps - 1].iut_msg, server ? 92 : 81);
 		if (!ok)
-			print_obs(server ? "channel open after auth" : "global request after auth", &c, &o);
+			tc_print_obs(server ? "channel open after auth" : "global request after auth", &c, &o);
 	}
 }
 
@@ -201,7 +135,7 @@ static void run_expect_accept(const struct sshdiff_case *c, const char *label, b
 
 	if (!run_case(c, &o))
 		return;
-	bool ok = all_accept(c, &o) && o.keys_ok && o.auth == OBS_AUTH_SUCCESS;
+	bool ok = tc_all_accept(c, &o) && o.keys_ok && o.auth == OBS_AUTH_SUCCESS;
 	CHECK(ok);
 	/* libssh 0.10 names no group-exchange method */
 	if (!gex)
@@ -209,7 +143,7 @@ static void run_expect_accept(const struct sshdiff_case *c, const char *label, b
 	else
 		CHECK_STR(o.kex, "");
 	if (!ok)
-		print_obs(label, c, &o);
+		tc_print_obs(label, c, &o);
 }
 
 static void test_kex_hostkey_matrix(void)
@@ -220,12 +154,12 @@ static void test_kex_hostkey_matrix(void)
 				struct sshdiff_case c;
 				char label[160];
 				case_default(&c, roles[r]);
-				set_str(c.algs.kex, kex_methods[k]);
-				set_str(c.algs.hostkey, hostkey_algs[h]);
+				tc_set_str(c.algs.kex, kex_methods[k]);
+				tc_set_str(c.algs.hostkey, hostkey_algs[h]);
 				c.host_key = testkey_for_alg(span_cstr(hostkey_algs[h]));
 				c.seed = 1000 + r * 100 + k * 10 + h;
 				case_default_script(&c);
-				snprintf(label, sizeof label, "%s %s %s", role_name(roles[r]), kex_methods[k],
+				snprintf(label, sizeof label, "%s %s %s", tc_role_name(roles[r]), kex_methods[k],
 					 hostkey_algs[h]);
 				run_expect_accept(&c, label, strstr(kex_methods[k], "group-exchange") != NULL);
 			}
@@ -241,20 +175,20 @@ static void test_cipher_mac_matrix(void)
 			const char *cipher = aead ? aead_ciphers[i] : ctr_ciphers[(i - COUNT(aead_ciphers)) / COUNT(macs)];
 			const char *mac = aead ? "hmac-sha2-256" : macs[(i - COUNT(aead_ciphers)) % COUNT(macs)];
 			case_default(&c, roles[r]);
-			set_str(c.algs.cipher, cipher);
-			set_str(c.algs.mac, mac);
+			tc_set_str(c.algs.cipher, cipher);
+			tc_set_str(c.algs.mac, mac);
 			c.seed = 5000 + i;
 			case_default_script(&c);
-			snprintf(label, sizeof label, "%s %s %s", role_name(roles[r]), cipher, mac);
+			snprintf(label, sizeof label, "%s %s %s", tc_role_name(roles[r]), cipher, mac);
 			struct observations o;
 			if (!run_case(&c, &o))
 				continue;
-			bool ok = all_accept(&c, &o) && o.keys_ok && o.auth == OBS_AUTH_SUCCESS &&
+			bool ok = tc_all_accept(&c, &o) && o.keys_ok && o.auth == OBS_AUTH_SUCCESS &&
 				  strcmp(o.cipher_cs, cipher) == 0 && strcmp(o.cipher_sc, cipher) == 0 &&
 				  strcmp(o.mac_cs, aead ? "" : mac) == 0 && strcmp(o.mac_sc, aead ? "" : mac) == 0;
 			CHECK(ok);
 			if (!ok)
-				print_obs(label, &c, &o);
+				tc_print_obs(label, &c, &o);
 		}
 	}
 }
@@ -271,7 +205,7 @@ static void test_user_keys(void)
 			char label[96];
 			case_default(&c, roles[r]);
 			c.user_key = keys[k];
-			snprintf(label, sizeof label, "%s user key %s", role_name(roles[r]), case_key_name(keys[k]));
+			snprintf(label, sizeof label, "%s user key %s", tc_role_name(roles[r]), case_key_name(keys[k]));
 			run_expect_accept(&c, label, false);
 		}
 }
@@ -325,7 +259,7 @@ static void check_deterministic(struct sshdiff_case *c, const char *label)
 	if (ran) {
 		bool same = same_observations(&t1.o, &t2.o) && same_trace(&t1, &t2);
 		CHECK(same);
-		CHECK(all_accept(c, &t1.o));
+		CHECK(tc_all_accept(c, &t1.o));
 		CHECK(t1.trace.len > 0);
 		/* the trace holds the IUT's random bytes: another seed, other bytes */
 		CHECK(!same_trace(&t1, &t3));
@@ -344,25 +278,25 @@ static void test_determinism(void)
 			struct sshdiff_case c;
 			char label[128];
 			case_default(&c, roles[r]);
-			set_str(c.algs.kex, kex_methods[k]);
+			tc_set_str(c.algs.kex, kex_methods[k]);
 			/* ECDSA signatures draw a nonce: the most random host key */
-			set_str(c.algs.hostkey, "ecdsa-sha2-nistp256");
+			tc_set_str(c.algs.hostkey, "ecdsa-sha2-nistp256");
 			c.host_key = CASE_KEY_ECDSA_P256;
 			c.seed = 77;
 			case_default_script(&c);
-			snprintf(label, sizeof label, "%s %s", role_name(roles[r]), kex_methods[k]);
+			snprintf(label, sizeof label, "%s %s", tc_role_name(roles[r]), kex_methods[k]);
 			check_deterministic(&c, label);
 		}
 		for (size_t h = 0; h < COUNT(hostkey_algs); h++) {
 			struct sshdiff_case c;
 			char label[128];
 			case_default(&c, roles[r]);
-			set_str(c.algs.hostkey, hostkey_algs[h]);
+			tc_set_str(c.algs.hostkey, hostkey_algs[h]);
 			c.host_key = testkey_for_alg(span_cstr(hostkey_algs[h]));
 			c.user_key = c.host_key; /* the client signs with the same kind */
 			c.seed = 99;
 			case_default_script(&c);
-			snprintf(label, sizeof label, "%s %s", role_name(roles[r]), hostkey_algs[h]);
+			snprintf(label, sizeof label, "%s %s", tc_role_name(roles[r]), hostkey_algs[h]);
 			check_deterministic(&c, label);
 		}
 	}
@@ -421,8 +355,8 @@ static void test_determinism_across_processes(void)
 			struct traced here;
 			struct sbuf there = SBUF_INIT;
 			case_default(&c, roles[r]);
-			set_str(c.algs.kex, kex[k]);
-			set_str(c.algs.hostkey, "rsa-sha2-256");
+			tc_set_str(c.algs.kex, kex[k]);
+			tc_set_str(c.algs.hostkey, "rsa-sha2-256");
 			c.host_key = CASE_KEY_RSA_3072;
 			c.user_key = CASE_KEY_ECDSA_P384;
 			c.seed = 4242;
@@ -434,7 +368,7 @@ static void test_determinism_across_processes(void)
 				    memcmp(here.trace.data, there.data, there.len) == 0;
 			CHECK(same);
 			if (!same)
-				fprintf(stderr, "  differs in a fresh process: %s %s\n", role_name(roles[r]), kex[k]);
+				fprintf(stderr, "  differs in a fresh process: %s %s\n", tc_role_name(roles[r]), kex[k]);
 			sbuf_free(&here.trace);
 			sbuf_free(&there);
 		}
@@ -461,15 +395,15 @@ static void test_flipped_signature(void)
 	struct observations o;
 
 	case_default(&c, CASE_IUT_CLIENT);
-	int at = find_step(&c, STEP_SEND, CM_KEX_REPLY);
-	int nk = find_step(&c, STEP_SEND, CM_NEWKEYS);
-	int sr = find_step(&c, STEP_EXPECT, CM_SERVICE_REQUEST);
+	int at = tc_find_step(&c, STEP_SEND, CM_KEX_REPLY);
+	int nk = tc_find_step(&c, STEP_SEND, CM_NEWKEYS);
+	int sr = tc_find_step(&c, STEP_EXPECT, CM_SERVICE_REQUEST);
 	CHECK(at >= 0 && nk == at + 1 && sr > nk);
 	if (at < 0 || nk != at + 1 || sr <= nk)
 		return;
 	/* ed25519: the payload ends with the 64-byte signature; flip its
 	 * last byte (msg + K_S + Q_S + signature blob) */
-	struct case_mutation *m = add_mutation(&c.steps[at], MUT_FLIP);
+	struct case_mutation *m = tc_add_mutation(&c.steps[at], MUT_FLIP);
 	m->offset = 1 + (4 + 51) + (4 + 32) + (4 + 83) - 1;
 	m->mask = 0x01;
 	if (!run_case(&c, &o))
@@ -479,12 +413,12 @@ static void test_flipped_signature(void)
 	CHECK_EQ_U(o.steps[sr].verdict, VERDICT_NOT_REACHED);
 	CHECK(o.auth != OBS_AUTH_SUCCESS);
 	if (first_reject(&o) != nk)
-		print_obs("flipped signature", &c, &o);
+		tc_print_obs("flipped signature", &c, &o);
 
 	/* the same case unmutated goes through: the flip is what libssh refuses */
 	case_default(&c, CASE_IUT_CLIENT);
 	if (run_case(&c, &o))
-		CHECK(all_accept(&c, &o));
+		CHECK(tc_all_accept(&c, &o));
 }
 
 static void test_unsupported(void)
@@ -493,7 +427,7 @@ static void test_unsupported(void)
 		struct sshdiff_case c;
 		struct observations o;
 		case_default(&c, roles[r]);
-		set_str(c.algs.kex, "no-such-kex@sshdiff");
+		tc_set_str(c.algs.kex, "no-such-kex@sshdiff");
 		if (!run_case(&c, &o))
 			continue;
 		CHECK_STR(o.backend, "libssh");
@@ -512,9 +446,9 @@ static void test_garbage(void)
 			struct sshdiff_case c;
 			struct observations o;
 			case_default(&c, roles[r]);
-			unsigned at = where == 0 ? 0 : (unsigned)find_step(&c, STEP_EXPECT, CM_NEWKEYS) + 1;
+			unsigned at = where == 0 ? 0 : (unsigned)tc_find_step(&c, STEP_EXPECT, CM_NEWKEYS) + 1;
 			truncate_after(&c, at - (at > 0));
-			struct case_step *s = insert_step(&c, at, STEP_RAW, CM_COUNT);
+			struct case_step *s = tc_insert_step(&c, at, STEP_RAW, CM_COUNT);
 			s->data_len = 300;
 			for (unsigned i = 0; i < s->data_len; i++)
 				s->data[i] = (uint8_t)(i * 37 + 11);
@@ -528,7 +462,7 @@ static void test_garbage(void)
 			CHECK(rejected);
 			CHECK(o.auth != OBS_AUTH_SUCCESS);
 			if (!rejected)
-				print_obs(where ? "garbage after NEWKEYS" : "garbage first", &c, &o);
+				tc_print_obs(where ? "garbage after NEWKEYS" : "garbage first", &c, &o);
 		}
 	}
 }
@@ -547,7 +481,7 @@ static int report_fact(const char *label, const struct sshdiff_case *c, const st
 	       at >= 0 ? case_step_kind_name(c->steps[at].kind) : "-", at >= 0 ? case_msg_name(c->steps[at].msg) : "-",
 	       v, o->keys_checked, o->keys_ok, o->outcome);
 	if (getenv("SSHDIFF_TEST_VERBOSE"))
-		print_obs(label, c, o);
+		tc_print_obs(label, c, o);
 	return at;
 }
 
@@ -560,10 +494,10 @@ static void fact_dh_f_one(void)
 	struct observations o;
 
 	case_default(&c, CASE_IUT_CLIENT);
-	set_str(c.algs.kex, "diffie-hellman-group14-sha256");
+	tc_set_str(c.algs.kex, "diffie-hellman-group14-sha256");
 	case_default_script(&c);
-	int at = find_step(&c, STEP_SEND, CM_KEX_REPLY);
-	struct case_mutation *m = add_mutation(&c.steps[at], MUT_SET_FIELD);
+	int at = tc_find_step(&c, STEP_SEND, CM_KEX_REPLY);
+	struct case_mutation *m = tc_add_mutation(&c.steps[at], MUT_SET_FIELD);
 	m->field = 1; /* "f" */
 	m->data_len = 1;
 	m->data[0] = 0x01;
@@ -585,15 +519,15 @@ static void fact_kexinit_reserved(enum case_role role)
 	char label[96];
 
 	case_default(&c, role);
-	int at = find_step(&c, STEP_SEND, CM_KEXINIT);
-	int nk = find_step(&c, STEP_SEND, CM_NEWKEYS);
-	struct case_mutation *m = add_mutation(&c.steps[at], MUT_SET_FIELD);
+	int at = tc_find_step(&c, STEP_SEND, CM_KEXINIT);
+	int nk = tc_find_step(&c, STEP_SEND, CM_NEWKEYS);
+	struct case_mutation *m = tc_add_mutation(&c.steps[at], MUT_SET_FIELD);
 	m->field = 12; /* "reserved" */
 	m->data_len = 4;
 	m->data[3] = 0x01;
 	if (!run_case(&c, &o))
 		return;
-	snprintf(label, sizeof label, "%s KEXINIT reserved = 1", role_name(role));
+	snprintf(label, sizeof label, "%s KEXINIT reserved = 1", tc_role_name(role));
 	CHECK_EQ_U(report_fact(label, &c, &o), nk);
 	CHECK_EQ_U(o.steps[at].verdict, VERDICT_ACCEPT);
 	if (role == CASE_IUT_SERVER) {
@@ -613,11 +547,11 @@ static void fact_userauth_success_from_client(void)
 	struct observations o;
 
 	case_default(&c, CASE_IUT_SERVER);
-	int acc = find_step(&c, STEP_EXPECT, CM_SERVICE_ACCEPT);
+	int acc = tc_find_step(&c, STEP_EXPECT, CM_SERVICE_ACCEPT);
 	truncate_after(&c, (unsigned)acc);
-	insert_step(&c, (unsigned)acc + 1, STEP_SEND, CM_USERAUTH_SUCCESS);
-	insert_step(&c, (unsigned)acc + 2, STEP_SEND, CM_CHANNEL_OPEN);
-	insert_step(&c, (unsigned)acc + 3, STEP_EXPECT, CM_COUNT);
+	tc_insert_step(&c, (unsigned)acc + 1, STEP_SEND, CM_USERAUTH_SUCCESS);
+	tc_insert_step(&c, (unsigned)acc + 2, STEP_SEND, CM_CHANNEL_OPEN);
+	tc_insert_step(&c, (unsigned)acc + 3, STEP_EXPECT, CM_COUNT);
 	if (!run_case(&c, &o))
 		return;
 	CHECK_EQ_U(report_fact("iut-server USERAUTH_SUCCESS from the client", &c, &o), acc + 1);
@@ -636,11 +570,11 @@ static void fact_ignore_before_newkeys(enum case_role role)
 
 	case_default(&c, role);
 	CHECK(c.strict_kex);
-	int at = find_step(&c, STEP_SEND, CM_NEWKEYS);
-	insert_step(&c, (unsigned)at, STEP_SEND, CM_IGNORE);
+	int at = tc_find_step(&c, STEP_SEND, CM_NEWKEYS);
+	tc_insert_step(&c, (unsigned)at, STEP_SEND, CM_IGNORE);
 	if (!run_case(&c, &o))
 		return;
-	snprintf(label, sizeof label, "%s IGNORE before NEWKEYS, strict kex", role_name(role));
+	snprintf(label, sizeof label, "%s IGNORE before NEWKEYS, strict kex", tc_role_name(role));
 	CHECK_EQ_U(report_fact(label, &c, &o), at + 1);
 	CHECK_EQ_U(o.steps[at].verdict, VERDICT_ACCEPT);
 
@@ -648,9 +582,9 @@ static void fact_ignore_before_newkeys(enum case_role role)
 	case_default(&c, role);
 	c.strict_kex = false;
 	case_default_script(&c);
-	insert_step(&c, (unsigned)find_step(&c, STEP_SEND, CM_NEWKEYS), STEP_SEND, CM_IGNORE);
+	tc_insert_step(&c, (unsigned)tc_find_step(&c, STEP_SEND, CM_NEWKEYS), STEP_SEND, CM_IGNORE);
 	if (run_case(&c, &o))
-		CHECK(all_accept(&c, &o));
+		CHECK(tc_all_accept(&c, &o));
 }
 
 /* Pinned to libssh 0.10.6 (Debian bookworm): a failure here is a change of

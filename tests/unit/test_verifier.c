@@ -39,6 +39,7 @@
 #include "proto/crypto/sigkey.h"
 #include "proto/machine.h"
 #include "proto/rng.h"
+#include "tests/support/casetest.h"
 #include "tests/support/check.h"
 
 extern const struct backend backend_verifier;
@@ -47,40 +48,6 @@ extern const struct backend backend_own;
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const enum case_role roles[] = {CASE_IUT_SERVER, CASE_IUT_CLIENT};
-
-static const char *role_name(enum case_role r)
-{
-	return r == CASE_IUT_SERVER ? "iut-server" : "iut-client";
-}
-
-static void print_obs(const char *label, const struct sshdiff_case *c, const struct observations *o)
-{
-	fprintf(stderr, "  %s: %s | kex=%s hk=%s cipher=%s/%s mac=%s/%s keys_checked=%d keys_ok=%d auth=%d\n", label,
-		o->outcome, o->kex, o->hostkey, o->cipher_cs, o->cipher_sc, o->mac_cs, o->mac_sc, o->keys_checked,
-		o->keys_ok, (int)o->auth);
-	for (unsigned i = 0; i < o->n_steps && i < c->n_steps; i++) {
-		char v[64];
-		verdict_format(&o->steps[i], v, sizeof v);
-		fprintf(stderr, "    %2u %-6s %-20s %s (reason %u, iut_msg %u)\n", i,
-			case_step_kind_name(c->steps[i].kind), case_msg_name(c->steps[i].msg), v,
-			o->steps[i].disconnect_reason, o->steps[i].iut_msg);
-	}
-}
-
-static bool all_accept(const struct sshdiff_case *c, const struct observations *o)
-{
-	if (o->n_steps != c->n_steps)
-		return false;
-	for (unsigned i = 0; i < o->n_steps; i++)
-		if (o->steps[i].verdict != VERDICT_ACCEPT)
-			return false;
-	return true;
-}
-
-static void set_str(char *dst, const char *src)
-{
-	snprintf(dst, CASE_NAME_MAX, "%s", src);
-}
 
 static bool run_case(const struct backend *b, const struct sshdiff_case *c, struct observations *o)
 {
@@ -93,40 +60,9 @@ static bool run_case(const struct backend *b, const struct sshdiff_case *c, stru
 }
 
 
-static int find_step(const struct sshdiff_case *c, enum case_step_kind kind, enum case_msg msg)
-{
-	for (unsigned i = 0; i < c->n_steps; i++)
-		if (c->steps[i].kind == kind && c->steps[i].msg == msg)
-			return (int)i;
-	return -1;
-}
-
-/* Inserts a step before index `at`; returns it (zeroed but for kind/msg). */
-static struct case_step *insert_step(struct sshdiff_case *c, int at, enum case_step_kind kind, enum case_msg msg)
-{
-	if (c->n_steps >= CASE_MAX_STEPS || at < 0 || at > c->n_steps)
-		abort();
-	memmove(&c->steps[at + 1], &c->steps[at], (size_t)(c->n_steps - at) * sizeof c->steps[0]);
-	c->n_steps++;
-	memset(&c->steps[at], 0, sizeof c->steps[at]);
-	c->steps[at].kind = kind;
-	c->steps[at].msg = msg;
-	return &c->steps[at];
-}
-
-static struct case_mutation *add_mutation(struct case_step *s, enum case_mutation_kind kind)
-{
-	if (s->n_mutations >= CASE_MAX_MUTATIONS)
-		abort();
-	struct case_mutation *m = &s->mutations[s->n_mutations++];
-	memset(m, 0, sizeof *m);
-	m->kind = kind;
-	return m;
-}
-
 static void set_field(struct case_step *s, uint8_t field, const void *data, size_t n)
 {
-	struct case_mutation *m = add_mutation(s, MUT_SET_FIELD);
+	struct case_mutation *m = tc_add_mutation(s, MUT_SET_FIELD);
 	m->field = field;
 	m->data_len = (uint16_t)n;
 	if (n)
@@ -159,11 +95,11 @@ static void expect_reject(const struct sshdiff_case *c, int step, const char *ru
 	for (int i = 0; i < step; i++)
 		ok = ok && o.steps[i].verdict == VERDICT_ACCEPT;
 	if (getenv("VERIFIER_TEST_VERBOSE"))
-		print_obs(label, c, &o);
+		tc_print_obs(label, c, &o);
 	if (!ok) {
 		check_fail(__FILE__, __LINE__, "%s: want step %d rejected by %s, got step %d (%s)", label, step, rule,
 			   got, got >= 0 ? o.steps[got].rule : "-");
-		print_obs(label, c, &o);
+		tc_print_obs(label, c, &o);
 	}
 	check_count++;
 	/* The engine is another model of the same rules: it must reject the
@@ -176,7 +112,7 @@ static void expect_reject(const struct sshdiff_case *c, int step, const char *ru
 	if (first_reject(&own) != step) {
 		check_fail(__FILE__, __LINE__, "%s: own rejects step %d, the verifier step %d", label, first_reject(&own),
 			   step);
-		print_obs("own", c, &own);
+		tc_print_obs("own", c, &own);
 	}
 	check_count++;
 }
@@ -577,7 +513,7 @@ static void test_determinism(void)
 		struct sshdiff_case cs;
 		struct observations o1, o2;
 		case_default(&cs, roles[r]);
-		set_str(cs.algs.hostkey, "ecdsa-sha2-nistp256");
+		tc_set_str(cs.algs.hostkey, "ecdsa-sha2-nistp256");
 		cs.host_key = CASE_KEY_ECDSA_P256;
 		if (!run_case(&backend_verifier, &cs, &o1) || !run_case(&backend_verifier, &cs, &o2))
 			continue;
@@ -590,7 +526,7 @@ static void test_determinism(void)
 			CHECK_STR(x, y);
 			CHECK_EQ_U(o1.steps[i].iut_msg, o2.steps[i].iut_msg);
 		}
-		CHECK(all_accept(&cs, &o1));
+		CHECK(tc_all_accept(&cs, &o1));
 	}
 }
 
@@ -715,7 +651,7 @@ static void test_default(enum case_role role)
 	case_default(&c, role);
 	if (!run_case(&backend_verifier, &c, &o))
 		return;
-	bool ok = all_accept(&c, &o);
+	bool ok = tc_all_accept(&c, &o);
 	CHECK(ok);
 	CHECK_STR(o.backend, "verifier");
 	CHECK_STR(o.version, "sshdiff-verifier 0.1.0");
@@ -729,7 +665,7 @@ static void test_default(enum case_role role)
 	for (unsigned i = 0; i < o.n_steps; i++)
 		CHECK_STR(o.steps[i].rule, "");
 	if (!ok || !o.keys_ok || o.auth != OBS_AUTH_SUCCESS)
-		print_obs(role_name(role), &c, &o);
+		tc_print_obs(tc_role_name(role), &c, &o);
 
 	/* the same verdict vector as the engine */
 	struct observations own;
@@ -782,12 +718,12 @@ static void run_expect_accept(const struct sshdiff_case *c, const char *label)
 	if (!run_case(&backend_verifier, c, &o))
 		return;
 	matrix_runs++;
-	bool ok = all_accept(c, &o) && o.keys_ok && o.auth == OBS_AUTH_SUCCESS;
+	bool ok = tc_all_accept(c, &o) && o.keys_ok && o.auth == OBS_AUTH_SUCCESS;
 	CHECK(ok);
 	CHECK_STR(o.kex, c->algs.kex);
 	CHECK_STR(o.hostkey, c->algs.hostkey);
 	if (!ok)
-		print_obs(label, c, &o);
+		tc_print_obs(label, c, &o);
 }
 
 static void test_kex_hostkey_matrix(void)
@@ -798,14 +734,14 @@ static void test_kex_hostkey_matrix(void)
 				struct sshdiff_case c;
 				char label[160];
 				case_default(&c, roles[r]);
-				set_str(c.algs.kex, kex_names[k]);
-				set_str(c.algs.hostkey, hostkey_algs[h]);
+				tc_set_str(c.algs.kex, kex_names[k]);
+				tc_set_str(c.algs.hostkey, hostkey_algs[h]);
 				c.host_key = testkey_for_alg(span_cstr(hostkey_algs[h]));
 				/* user keys of every type too, one per host key */
 				c.user_key = c.host_key == CASE_KEY_ED25519_A ? CASE_KEY_ED25519_B : c.host_key;
 				c.seed = 1000 + r * 100 + k * 10 + h;
 				case_default_script(&c);
-				snprintf(label, sizeof label, "%s %s %s", role_name(roles[r]), kex_names[k],
+				snprintf(label, sizeof label, "%s %s %s", tc_role_name(roles[r]), kex_names[k],
 					 hostkey_algs[h]);
 				run_expect_accept(&c, label);
 			}
@@ -822,21 +758,21 @@ static void test_cipher_mac_matrix(void)
 				struct sshdiff_case c;
 				char label[160];
 				case_default(&c, roles[r]);
-				set_str(c.algs.cipher, ciphers[ci]);
-				set_str(c.algs.mac, macs[m]);
+				tc_set_str(c.algs.cipher, ciphers[ci]);
+				tc_set_str(c.algs.mac, macs[m]);
 				c.seed = 5000 + r * 100 + ci * 10 + m;
-				snprintf(label, sizeof label, "%s %s %s", role_name(roles[r]), ciphers[ci], macs[m]);
+				snprintf(label, sizeof label, "%s %s %s", tc_role_name(roles[r]), ciphers[ci], macs[m]);
 				struct observations o;
 				if (!run_case(&backend_verifier, &c, &o))
 					continue;
 				matrix_runs++;
-				bool ok = all_accept(&c, &o) && o.keys_ok && o.auth == OBS_AUTH_SUCCESS;
+				bool ok = tc_all_accept(&c, &o) && o.keys_ok && o.auth == OBS_AUTH_SUCCESS;
 				CHECK(ok);
 				CHECK_STR(o.cipher_cs, ciphers[ci]);
 				CHECK_STR(o.cipher_sc, ciphers[ci]);
 				CHECK_STR(o.mac_cs, ci < 3 ? "" : macs[m]);
 				if (!ok)
-					print_obs(label, &c, &o);
+					tc_print_obs(label, &c, &o);
 			}
 }
 
@@ -851,7 +787,7 @@ static void test_x25519_zero(void)
 		struct sshdiff_case c;
 		case_default(&c, roles[r]);
 		bool srv = roles[r] == CASE_IUT_SERVER;
-		int at = find_step(&c, STEP_SEND, srv ? CM_KEX_INIT : CM_KEX_REPLY);
+		int at = tc_find_step(&c, STEP_SEND, srv ? CM_KEX_INIT : CM_KEX_REPLY);
 		set_field(&c.steps[at], srv ? 0 : 1, zero, sizeof zero);
 		expect_reject(&c, at, "RFC8731-3", "x25519 zero");
 		/* and a 31-byte key */
@@ -867,7 +803,7 @@ static void test_kexinit_rules(void)
 	for (size_t r = 0; r < COUNT(roles); r++) {
 		struct sshdiff_case c;
 		case_default(&c, roles[r]);
-		int at = find_step(&c, STEP_SEND, CM_KEXINIT);
+		int at = tc_find_step(&c, STEP_SEND, CM_KEXINIT);
 		set_field(&c.steps[at], 12, one, sizeof one);
 		expect_reject(&c, at, "RFC4253-7.1-reserved", "kexinit reserved");
 
@@ -897,12 +833,12 @@ static void test_kexinit_rules(void)
 
 		/* a MAC matters only without an AEAD cipher */
 		case_default(&c, roles[r]);
-		set_str(c.algs.cipher, "aes128-ctr");
+		tc_set_str(c.algs.cipher, "aes128-ctr");
 		set_field(&c.steps[at], 6, "umac-64@openssh.com", 19);
 		expect_reject(&c, at, "RFC4253-7.1-mac", "no common mac");
 
 		case_default(&c, roles[r]);
-		add_mutation(&c.steps[at], MUT_TRUNCATE)->offset = 30;
+		tc_add_mutation(&c.steps[at], MUT_TRUNCATE)->offset = 30;
 		expect_reject(&c, at, "RFC4251-5", "kexinit truncated");
 	}
 }
@@ -912,7 +848,7 @@ static void test_success_from_client(void)
 {
 	struct sshdiff_case c;
 	case_default(&c, CASE_IUT_SERVER);
-	int at = find_step(&c, STEP_SEND, CM_USERAUTH_PK_QUERY);
+	int at = tc_find_step(&c, STEP_SEND, CM_USERAUTH_PK_QUERY);
 	c.steps[at].msg = CM_USERAUTH_SUCCESS;
 	expect_reject(&c, at, "RFC4252-5.1", "success from client");
 }
@@ -923,20 +859,20 @@ static void test_strict_kex(void)
 	for (size_t r = 0; r < COUNT(roles); r++) {
 		struct sshdiff_case c;
 		case_default(&c, roles[r]);
-		int at = find_step(&c, STEP_SEND, CM_NEWKEYS);
-		insert_step(&c, at, STEP_SEND, CM_IGNORE);
+		int at = tc_find_step(&c, STEP_SEND, CM_NEWKEYS);
+		tc_insert_step(&c, at, STEP_SEND, CM_IGNORE);
 		expect_reject(&c, at, "PROTOCOL-strict-kex", "ignore before newkeys, strict");
 		/* without strict kex the same IGNORE is fine */
 		c.strict_kex = false;
 		struct observations o;
 		if (run_case(&backend_verifier, &c, &o)) {
-			CHECK(all_accept(&c, &o));
+			CHECK(tc_all_accept(&c, &o));
 			CHECK(o.auth == OBS_AUTH_SUCCESS);
 		}
 		/* under strict kex the KEXINIT must be the first packet */
 		case_default(&c, roles[r]);
-		at = find_step(&c, STEP_SEND, CM_KEXINIT);
-		insert_step(&c, at, STEP_SEND, CM_IGNORE);
+		at = tc_find_step(&c, STEP_SEND, CM_KEXINIT);
+		tc_insert_step(&c, at, STEP_SEND, CM_IGNORE);
 		expect_reject(&c, at + 1, "PROTOCOL-strict-kex-first", "ignore before kexinit, strict");
 	}
 	/* Without strict kex a non-KEX message inside the exchange is still a
@@ -944,8 +880,8 @@ static void test_strict_kex(void)
 	struct sshdiff_case c;
 	case_default(&c, CASE_IUT_SERVER);
 	c.strict_kex = false;
-	int at = find_step(&c, STEP_SEND, CM_NEWKEYS);
-	insert_step(&c, at, STEP_SEND, CM_SERVICE_REQUEST);
+	int at = tc_find_step(&c, STEP_SEND, CM_NEWKEYS);
+	tc_insert_step(&c, at, STEP_SEND, CM_SERVICE_REQUEST);
 	expect_reject(&c, at, "RFC4253-7.1-kex-only", "service request in kex");
 }
 
@@ -958,8 +894,8 @@ static void test_ext_info(void)
 	case_default(&c, CASE_IUT_CLIENT);
 	c.ext_info = false;
 	case_default_script(&c);
-	int at = find_step(&c, STEP_EXPECT, CM_NEWKEYS) + 1;
-	insert_step(&c, at, STEP_SEND, CM_EXT_INFO);
+	int at = tc_find_step(&c, STEP_EXPECT, CM_NEWKEYS) + 1;
+	tc_insert_step(&c, at, STEP_SEND, CM_EXT_INFO);
 	own_differs = true;
 	expect_reject(&c, at, "RFC8308-2.2", "ext-info without ext-info-c");
 	own_differs = false;
@@ -967,30 +903,30 @@ static void test_ext_info(void)
 	/* before NEWKEYS (strict kex off, or strict kex would decide) */
 	case_default(&c, CASE_IUT_CLIENT);
 	c.strict_kex = false;
-	at = find_step(&c, STEP_SEND, CM_NEWKEYS);
-	insert_step(&c, at, STEP_SEND, CM_EXT_INFO);
+	at = tc_find_step(&c, STEP_SEND, CM_NEWKEYS);
+	tc_insert_step(&c, at, STEP_SEND, CM_EXT_INFO);
 	expect_reject(&c, at, "RFC8308-2.4", "ext-info before newkeys");
 
 	/* a second one right before USERAUTH_SUCCESS is allowed ... */
 	case_default(&c, CASE_IUT_CLIENT);
-	at = find_step(&c, STEP_SEND, CM_USERAUTH_SUCCESS);
-	insert_step(&c, at, STEP_SEND, CM_EXT_INFO);
+	at = tc_find_step(&c, STEP_SEND, CM_USERAUTH_SUCCESS);
+	tc_insert_step(&c, at, STEP_SEND, CM_EXT_INFO);
 	if (run_case(&backend_verifier, &c, &o)) {
-		CHECK(all_accept(&c, &o));
+		CHECK(tc_all_accept(&c, &o));
 		CHECK(o.auth == OBS_AUTH_SUCCESS);
 	}
 	/* ... but not followed by something else */
 	case_default(&c, CASE_IUT_CLIENT);
-	at = find_step(&c, STEP_SEND, CM_SERVICE_ACCEPT);
-	insert_step(&c, at, STEP_SEND, CM_EXT_INFO);
+	at = tc_find_step(&c, STEP_SEND, CM_SERVICE_ACCEPT);
+	tc_insert_step(&c, at, STEP_SEND, CM_EXT_INFO);
 	expect_reject(&c, at, "RFC8308-2.4", "ext-info with no request waiting");
 
 	/* from the client to a server that did not offer ext-info-s */
 	case_default(&c, CASE_IUT_SERVER);
 	c.ext_info = false;
 	case_default_script(&c);
-	at = find_step(&c, STEP_SEND, CM_SERVICE_REQUEST);
-	insert_step(&c, at, STEP_SEND, CM_EXT_INFO);
+	at = tc_find_step(&c, STEP_SEND, CM_SERVICE_REQUEST);
+	tc_insert_step(&c, at, STEP_SEND, CM_EXT_INFO);
 	own_differs = true;
 	expect_reject(&c, at, "RFC8308-2.2", "ext-info without ext-info-s");
 	own_differs = false;
@@ -1002,14 +938,14 @@ static void test_newkeys_early(void)
 	struct sshdiff_case c;
 	/* the actor-server sends NEWKEYS before its KEX reply */
 	case_default(&c, CASE_IUT_CLIENT);
-	int reply = find_step(&c, STEP_SEND, CM_KEX_REPLY), nk = find_step(&c, STEP_SEND, CM_NEWKEYS);
+	int reply = tc_find_step(&c, STEP_SEND, CM_KEX_REPLY), nk = tc_find_step(&c, STEP_SEND, CM_NEWKEYS);
 	c.steps[reply].msg = CM_NEWKEYS;
 	c.steps[nk].msg = CM_KEX_REPLY;
 	expect_reject(&c, reply, "RFC4253-7.3", "newkeys before kex reply");
 	/* the actor-client sends NEWKEYS before its KEX_INIT */
 	case_default(&c, CASE_IUT_SERVER);
-	int init = find_step(&c, STEP_SEND, CM_KEX_INIT);
-	insert_step(&c, init, STEP_SEND, CM_NEWKEYS);
+	int init = tc_find_step(&c, STEP_SEND, CM_KEX_INIT);
+	tc_insert_step(&c, init, STEP_SEND, CM_NEWKEYS);
 	expect_reject(&c, init, "RFC4253-7.3", "newkeys before kex init");
 }
 
@@ -1020,17 +956,17 @@ static void test_connection_before_auth(void)
 	for (size_t i = 0; i < COUNT(msgs); i++) {
 		struct sshdiff_case c;
 		case_default(&c, CASE_IUT_SERVER);
-		int at = find_step(&c, STEP_SEND, CM_USERAUTH_PK_QUERY);
-		insert_step(&c, at, STEP_SEND, msgs[i]);
+		int at = tc_find_step(&c, STEP_SEND, CM_USERAUTH_PK_QUERY);
+		tc_insert_step(&c, at, STEP_SEND, msgs[i]);
 		expect_reject(&c, at, "RFC4252-6", "connection before auth");
 	}
 	/* after authentication they are refused politely, not fatal */
 	struct sshdiff_case c;
 	struct observations o;
 	case_default(&c, CASE_IUT_SERVER);
-	insert_step(&c, c.n_steps, STEP_SEND, CM_GLOBAL_REQUEST);
+	tc_insert_step(&c, c.n_steps, STEP_SEND, CM_GLOBAL_REQUEST);
 	if (run_case(&backend_verifier, &c, &o))
-		CHECK(all_accept(&c, &o));
+		CHECK(tc_all_accept(&c, &o));
 }
 
 /* RFC 8032 section 5.1.7: S >= L (the top bit of S set: the last byte of
@@ -1039,14 +975,14 @@ static void test_ed25519_s(void)
 {
 	struct sshdiff_case c;
 	case_default(&c, CASE_IUT_CLIENT);
-	int at = find_step(&c, STEP_SEND, CM_KEX_REPLY);
-	struct case_mutation *m = add_mutation(&c.steps[at], MUT_FLIP);
+	int at = tc_find_step(&c, STEP_SEND, CM_KEX_REPLY);
+	struct case_mutation *m = tc_add_mutation(&c.steps[at], MUT_FLIP);
 	m->offset = 178; /* 1 + (4+51) K_S + (4+32) Q_S + (4+4+11+4+64) sig - 1 */
 	m->mask = 0x80;
 	expect_reject(&c, at, "RFC8032-5.1.7", "ed25519 S >= L host signature");
 	/* any other bit of the signature: it does not verify */
 	case_default(&c, CASE_IUT_CLIENT);
-	m = add_mutation(&c.steps[at], MUT_FLIP);
+	m = tc_add_mutation(&c.steps[at], MUT_FLIP);
 	m->offset = 150;
 	m->mask = 0x01;
 	expect_reject(&c, at, "RFC4253-8-signature", "ed25519 bad host signature");
@@ -1054,13 +990,13 @@ static void test_ed25519_s(void)
 	/* the userauth signature: a refusal (USERAUTH_FAILURE) whose reason
 	 * is the rule of the EXPECT step that then fails */
 	case_default(&c, CASE_IUT_SERVER);
-	at = find_step(&c, STEP_SEND, CM_USERAUTH_PK_SIGNED);
-	m = add_mutation(&c.steps[at], MUT_FLIP);
+	at = tc_find_step(&c, STEP_SEND, CM_USERAUTH_PK_SIGNED);
+	m = tc_add_mutation(&c.steps[at], MUT_FLIP);
 	m->offset = 200; /* 1 + 11 + 18 + 13 + 1 + 15 + 55 + 87 - 1 */
 	m->mask = 0x80;
 	expect_reject(&c, at + 1, "RFC8032-5.1.7", "ed25519 S >= L userauth signature");
 	case_default(&c, CASE_IUT_SERVER);
-	m = add_mutation(&c.steps[at], MUT_FLIP);
+	m = tc_add_mutation(&c.steps[at], MUT_FLIP);
 	m->offset = 180;
 	m->mask = 0x04;
 	expect_reject(&c, at + 1, "RFC4252-7", "bad userauth signature");
@@ -1095,25 +1031,25 @@ static void test_dh_range(void)
 			struct sshdiff_case c;
 			char label[64];
 			case_default(&c, roles[r]);
-			set_str(c.algs.kex, "diffie-hellman-group14-sha256");
+			tc_set_str(c.algs.kex, "diffie-hellman-group14-sha256");
 			case_default_script(&c);
 			bool srv = roles[r] == CASE_IUT_SERVER;
-			int at = find_step(&c, STEP_SEND, srv ? CM_KEX_INIT : CM_KEX_REPLY);
+			int at = tc_find_step(&c, STEP_SEND, srv ? CM_KEX_INIT : CM_KEX_REPLY);
 			size_t n = dh_value(which, v);
 			set_field(&c.steps[at], srv ? 0 : 1, v, n);
-			snprintf(label, sizeof label, "dh value %s %d", role_name(roles[r]), which);
+			snprintf(label, sizeof label, "dh value %s %d", tc_role_name(roles[r]), which);
 			expect_reject(&c, at, "RFC4253-8", label);
 		}
 	/* a non-canonical mpint (a needless leading zero) */
 	struct sshdiff_case c;
 	case_default(&c, CASE_IUT_CLIENT);
-	set_str(c.algs.kex, "diffie-hellman-group14-sha256");
+	tc_set_str(c.algs.kex, "diffie-hellman-group14-sha256");
 	case_default_script(&c);
-	int at = find_step(&c, STEP_SEND, CM_KEX_REPLY);
+	int at = tc_find_step(&c, STEP_SEND, CM_KEX_REPLY);
 	set_field(&c.steps[at], 1, "\x00\x05", 2);
 	expect_reject(&c, at, "RFC4251-5-mpint", "dh mpint leading zero");
 	case_default(&c, CASE_IUT_CLIENT);
-	set_str(c.algs.kex, "diffie-hellman-group14-sha256");
+	tc_set_str(c.algs.kex, "diffie-hellman-group14-sha256");
 	case_default_script(&c);
 	set_field(&c.steps[at], 1, "\x85", 1);
 	expect_reject(&c, at, "RFC4251-5-mpint-sign", "dh mpint negative");
@@ -1125,17 +1061,17 @@ static void test_ecdh_point(void)
 	for (size_t r = 0; r < COUNT(roles); r++) {
 		struct sshdiff_case c;
 		case_default(&c, roles[r]);
-		set_str(c.algs.kex, "ecdh-sha2-nistp256");
+		tc_set_str(c.algs.kex, "ecdh-sha2-nistp256");
 		case_default_script(&c);
 		bool srv = roles[r] == CASE_IUT_SERVER;
-		int at = find_step(&c, STEP_SEND, srv ? CM_KEX_INIT : CM_KEX_REPLY);
+		int at = tc_find_step(&c, STEP_SEND, srv ? CM_KEX_INIT : CM_KEX_REPLY);
 		uint8_t q[65];
 		memset(q, 0x11, sizeof q);
 		q[0] = 0x04;
 		set_field(&c.steps[at], srv ? 0 : 1, q, sizeof q);
 		expect_reject(&c, at, "RFC5656-4", "ecdh point off the curve");
 		case_default(&c, roles[r]);
-		set_str(c.algs.kex, "ecdh-sha2-nistp256");
+		tc_set_str(c.algs.kex, "ecdh-sha2-nistp256");
 		case_default_script(&c);
 		q[0] = 0x02;
 		set_field(&c.steps[at], srv ? 0 : 1, q, 33);
@@ -1149,17 +1085,17 @@ static void test_gex(void)
 	struct sshdiff_case c;
 	static const uint8_t big[4] = {0, 0, 0x20, 0}; /* 8192 */
 	case_default(&c, CASE_IUT_SERVER);
-	set_str(c.algs.kex, "diffie-hellman-group-exchange-sha256");
+	tc_set_str(c.algs.kex, "diffie-hellman-group-exchange-sha256");
 	case_default_script(&c);
-	int at = find_step(&c, STEP_SEND, CM_GEX_REQUEST);
+	int at = tc_find_step(&c, STEP_SEND, CM_GEX_REQUEST);
 	set_field(&c.steps[at], 0, big, 4); /* min 8192 > n 3072 */
 	expect_reject(&c, at, "RFC4419-3-request", "gex min > n");
 
 	/* a 1024-bit group for a request of at least 2048 bits */
 	case_default(&c, CASE_IUT_CLIENT);
-	set_str(c.algs.kex, "diffie-hellman-group-exchange-sha256");
+	tc_set_str(c.algs.kex, "diffie-hellman-group-exchange-sha256");
 	case_default_script(&c);
-	at = find_step(&c, STEP_SEND, CM_GEX_GROUP);
+	at = tc_find_step(&c, STEP_SEND, CM_GEX_GROUP);
 	const struct kex_dh_group *g14 = kex_dh_group_by_id(14);
 	uint8_t p[129];
 	p[0] = 0;
@@ -1169,7 +1105,7 @@ static void test_gex(void)
 	expect_reject(&c, at, "RFC4419-3", "gex group too small");
 	/* g = 1 */
 	case_default(&c, CASE_IUT_CLIENT);
-	set_str(c.algs.kex, "diffie-hellman-group-exchange-sha256");
+	tc_set_str(c.algs.kex, "diffie-hellman-group-exchange-sha256");
 	case_default_script(&c);
 	set_field(&c.steps[at], 1, "\x01", 1);
 	expect_reject(&c, at, "RFC4419-3", "gex g = 1");
@@ -1181,18 +1117,18 @@ static void test_host_signature(void)
 	struct sshdiff_case c;
 	/* PuTTY-CAC pattern: rsa-sha2-256 made with SHA-1 */
 	case_default(&c, CASE_IUT_CLIENT);
-	set_str(c.algs.hostkey, "rsa-sha2-256");
+	tc_set_str(c.algs.hostkey, "rsa-sha2-256");
 	c.host_key = CASE_KEY_RSA_3072;
 	case_default_script(&c);
-	int at = find_step(&c, STEP_SEND, CM_KEX_REPLY);
-	add_mutation(&c.steps[at], MUT_SIG_HASH)->value = SIG_HASH_SHA1;
+	int at = tc_find_step(&c, STEP_SEND, CM_KEX_REPLY);
+	tc_add_mutation(&c.steps[at], MUT_SIG_HASH)->value = SIG_HASH_SHA1;
 	expect_reject(&c, at, "RFC8332-3", "rsa-sha2-256 signed with sha1");
 	/* ssh-rsa signed with SHA-256: no RFC 8332 name, just a bad signature */
 	case_default(&c, CASE_IUT_CLIENT);
-	set_str(c.algs.hostkey, "ssh-rsa");
+	tc_set_str(c.algs.hostkey, "ssh-rsa");
 	c.host_key = CASE_KEY_RSA_3072;
 	case_default_script(&c);
-	add_mutation(&c.steps[at], MUT_SIG_HASH)->value = SIG_HASH_SHA256;
+	tc_add_mutation(&c.steps[at], MUT_SIG_HASH)->value = SIG_HASH_SHA256;
 	expect_reject(&c, at, "RFC4253-8-signature", "ssh-rsa signed with sha256");
 
 	/* a host key of another type than negotiated */
@@ -1216,7 +1152,7 @@ static void test_host_signature(void)
 
 	/* a message of the exchange the server does not expect from a client */
 	case_default(&c, CASE_IUT_SERVER);
-	int init = find_step(&c, STEP_SEND, CM_KEX_INIT);
+	int init = tc_find_step(&c, STEP_SEND, CM_KEX_INIT);
 	c.steps[init].msg = CM_KEX_REPLY;
 	expect_reject(&c, init, "RFC4253-7", "kex reply from the client");
 
@@ -1236,14 +1172,14 @@ static void test_keys_and_mac(void)
 		struct sshdiff_case c;
 		case_default(&c, roles[r]);
 		bool srv = roles[r] == CASE_IUT_SERVER;
-		int at = find_step(&c, STEP_SEND, CM_NEWKEYS);
-		add_mutation(&c.steps[at], MUT_KDF_HASH)->value = 0; /* sha1 for curve25519-sha256 */
-		int next = find_step(&c, STEP_SEND, srv ? CM_SERVICE_REQUEST : CM_EXT_INFO);
+		int at = tc_find_step(&c, STEP_SEND, CM_NEWKEYS);
+		tc_add_mutation(&c.steps[at], MUT_KDF_HASH)->value = 0; /* sha1 for curve25519-sha256 */
+		int next = tc_find_step(&c, STEP_SEND, srv ? CM_SERVICE_REQUEST : CM_EXT_INFO);
 		expect_reject(&c, next, "RFC4253-6.4", "kdf with sha1");
 
 		case_default(&c, roles[r]);
-		next = find_step(&c, STEP_SEND, srv ? CM_SERVICE_REQUEST : CM_EXT_INFO);
-		insert_step(&c, next, STEP_SEQ_SKEW, CM_KEXINIT)->value = 1;
+		next = tc_find_step(&c, STEP_SEND, srv ? CM_SERVICE_REQUEST : CM_EXT_INFO);
+		tc_insert_step(&c, next, STEP_SEQ_SKEW, CM_KEXINIT)->value = 1;
 		expect_reject(&c, next + 1, "RFC4253-6.4", "sequence number skew");
 
 		/* every framing: classic, EtM, GCM */
@@ -1257,9 +1193,9 @@ static void test_keys_and_mac(void)
 			char label[128];
 			snprintf(label, sizeof label, "kdf with sha512, %s %s", cm[i][0], cm[i][1]);
 			case_default(&c, roles[r]);
-			set_str(c.algs.cipher, cm[i][0]);
-			set_str(c.algs.mac, cm[i][1]);
-			add_mutation(&c.steps[at], MUT_KDF_HASH)->value = 3;
+			tc_set_str(c.algs.cipher, cm[i][0]);
+			tc_set_str(c.algs.mac, cm[i][1]);
+			tc_add_mutation(&c.steps[at], MUT_KDF_HASH)->value = 3;
 			expect_reject(&c, next, "RFC4253-6.4", label);
 		}
 	}
@@ -1270,7 +1206,7 @@ static void test_userauth_rules(void)
 {
 	struct sshdiff_case c;
 	case_default(&c, CASE_IUT_SERVER);
-	int at = find_step(&c, STEP_SEND, CM_SERVICE_REQUEST);
+	int at = tc_find_step(&c, STEP_SEND, CM_SERVICE_REQUEST);
 	set_field(&c.steps[at], 0, "ssh-foo", 7);
 	expect_reject(&c, at, "RFC4253-10", "unknown service");
 
@@ -1279,18 +1215,18 @@ static void test_userauth_rules(void)
 	expect_reject(&c, at, "RFC4253-10", "userauth without service");
 
 	case_default(&c, CASE_IUT_SERVER);
-	at = find_step(&c, STEP_SEND, CM_USERAUTH_PK_QUERY);
+	at = tc_find_step(&c, STEP_SEND, CM_USERAUTH_PK_QUERY);
 	c.steps[at].msg = CM_USERAUTH_PK_OK;
 	expect_reject(&c, at, "RFC4252-5", "PK_OK from the client");
 
 	case_default(&c, CASE_IUT_CLIENT);
-	at = find_step(&c, STEP_SEND, CM_SERVICE_ACCEPT);
+	at = tc_find_step(&c, STEP_SEND, CM_SERVICE_ACCEPT);
 	c.steps[at].msg = CM_SERVICE_REQUEST;
 	expect_reject(&c, at, "RFC4252-5", "SERVICE_REQUEST from the server");
 
 	/* PK_OK that does not echo the query */
 	case_default(&c, CASE_IUT_CLIENT);
-	at = find_step(&c, STEP_SEND, CM_USERAUTH_SUCCESS);
+	at = tc_find_step(&c, STEP_SEND, CM_USERAUTH_SUCCESS);
 	c.steps[at].msg = CM_USERAUTH_PK_OK;
 	set_field(&c.steps[at], 0, "ssh-rsa", 7);
 	expect_reject(&c, at, "RFC4252-7-pk-ok", "PK_OK echo");
@@ -1298,50 +1234,50 @@ static void test_userauth_rules(void)
 	/* PuTTY-CAC pattern in userauth: rsa-sha2-512 signed with SHA-1 */
 	case_default(&c, CASE_IUT_SERVER);
 	c.user_key = CASE_KEY_RSA_3072;
-	at = find_step(&c, STEP_SEND, CM_USERAUTH_PK_SIGNED);
-	add_mutation(&c.steps[at], MUT_SIG_HASH)->value = SIG_HASH_SHA1;
+	at = tc_find_step(&c, STEP_SEND, CM_USERAUTH_PK_SIGNED);
+	tc_add_mutation(&c.steps[at], MUT_SIG_HASH)->value = SIG_HASH_SHA1;
 	expect_reject(&c, at + 1, "RFC8332-3", "userauth rsa-sha2-512 signed with sha1");
 
 	/* the algorithm does not name the blob's type: a refusal */
 	case_default(&c, CASE_IUT_SERVER);
-	at = find_step(&c, STEP_SEND, CM_USERAUTH_PK_QUERY);
+	at = tc_find_step(&c, STEP_SEND, CM_USERAUTH_PK_QUERY);
 	set_field(&c.steps[at], 4, "ecdsa-sha2-nistp256", 19);
 	expect_reject(&c, at + 1, "RFC4252-7-alg", "userauth alg vs blob");
 
 	/* password authentication of the verifier server */
 	case_default(&c, CASE_IUT_SERVER);
-	at = find_step(&c, STEP_SEND, CM_USERAUTH_PK_QUERY);
+	at = tc_find_step(&c, STEP_SEND, CM_USERAUTH_PK_QUERY);
 	c.steps[at].msg = CM_USERAUTH_PASSWORD;
 	c.steps[at + 1].msg = CM_USERAUTH_SUCCESS;
 	c.n_steps = (uint8_t)(at + 2);
 	struct observations po;
 	if (run_case(&backend_verifier, &c, &po))
-		CHECK(all_accept(&c, &po) && po.auth == OBS_AUTH_SUCCESS);
+		CHECK(tc_all_accept(&c, &po) && po.auth == OBS_AUTH_SUCCESS);
 	set_field(&c.steps[at], 4, "wrong", 5);
 	expect_reject(&c, at + 1, "RFC4252-5.1-failure", "wrong password");
 
 	/* the actor's DISCONNECT ends the connection: no rejection, no rule */
 	case_default(&c, CASE_IUT_SERVER);
-	at = find_step(&c, STEP_SEND, CM_USERAUTH_PK_QUERY);
+	at = tc_find_step(&c, STEP_SEND, CM_USERAUTH_PK_QUERY);
 	c.steps[at].msg = CM_DISCONNECT;
 	c.n_steps = (uint8_t)(at + 1);
 	if (run_case(&backend_verifier, &c, &po)) {
-		CHECK(all_accept(&c, &po));
+		CHECK(tc_all_accept(&c, &po));
 		CHECK_STR(po.steps[at].rule, "");
 	}
 
 	/* password after a refused publickey (the verifier client) */
 	struct observations o;
 	case_default(&c, CASE_IUT_CLIENT);
-	at = find_step(&c, STEP_SEND, CM_USERAUTH_SUCCESS);
+	at = tc_find_step(&c, STEP_SEND, CM_USERAUTH_SUCCESS);
 	c.steps[at].msg = CM_USERAUTH_FAILURE;
-	insert_step(&c, at + 1, STEP_EXPECT, CM_USERAUTH_PASSWORD);
-	insert_step(&c, at + 2, STEP_SEND, CM_USERAUTH_SUCCESS);
+	tc_insert_step(&c, at + 1, STEP_EXPECT, CM_USERAUTH_PASSWORD);
+	tc_insert_step(&c, at + 2, STEP_SEND, CM_USERAUTH_SUCCESS);
 	if (run_case(&backend_verifier, &c, &o)) {
-		bool ok = all_accept(&c, &o) && o.auth == OBS_AUTH_SUCCESS;
+		bool ok = tc_all_accept(&c, &o) && o.auth == OBS_AUTH_SUCCESS;
 		CHECK(ok);
 		if (!ok)
-			print_obs("password after failure", &c, &o);
+			tc_print_obs("password after failure", &c, &o);
 	}
 }
 
@@ -1352,28 +1288,28 @@ static void test_guess(void)
 	struct observations o;
 	/* a right guess: both prefer the same methods, the packet counts */
 	case_default(&c, CASE_IUT_SERVER);
-	int at = find_step(&c, STEP_SEND, CM_KEXINIT);
-	add_mutation(&c.steps[at], MUT_GUESS)->value = 1;
+	int at = tc_find_step(&c, STEP_SEND, CM_KEXINIT);
+	tc_add_mutation(&c.steps[at], MUT_GUESS)->value = 1;
 	if (run_case(&backend_verifier, &c, &o))
-		CHECK(all_accept(&c, &o) && o.auth == OBS_AUTH_SUCCESS);
+		CHECK(tc_all_accept(&c, &o) && o.auth == OBS_AUTH_SUCCESS);
 	/* a wrong guess (the client prefers ECDH, the server X25519): the
 	 * guessed packet is ignored, the next one counts */
 	case_default(&c, CASE_IUT_SERVER);
-	set_str(c.algs.kex, "curve25519-sha256,ecdh-sha2-nistp256");
+	tc_set_str(c.algs.kex, "curve25519-sha256,ecdh-sha2-nistp256");
 	set_field(&c.steps[at], 1, "ecdh-sha2-nistp256,curve25519-sha256", 36);
-	add_mutation(&c.steps[at], MUT_GUESS)->value = 1;
-	int init = find_step(&c, STEP_SEND, CM_KEX_INIT);
-	insert_step(&c, init, STEP_SEND, CM_KEX_INIT);
+	tc_add_mutation(&c.steps[at], MUT_GUESS)->value = 1;
+	int init = tc_find_step(&c, STEP_SEND, CM_KEX_INIT);
+	tc_insert_step(&c, init, STEP_SEND, CM_KEX_INIT);
 	if (run_case(&backend_verifier, &c, &o)) {
-		bool ok = all_accept(&c, &o) && o.auth == OBS_AUTH_SUCCESS;
+		bool ok = tc_all_accept(&c, &o) && o.auth == OBS_AUTH_SUCCESS;
 		CHECK(ok);
 		CHECK_STR(o.kex, "ecdh-sha2-nistp256");
 		if (!ok)
-			print_obs("wrong guess", &c, &o);
+			tc_print_obs("wrong guess", &c, &o);
 	}
 	/* a second KEXINIT in the same round */
 	case_default(&c, CASE_IUT_SERVER);
-	insert_step(&c, at + 1, STEP_SEND, CM_KEXINIT);
+	tc_insert_step(&c, at + 1, STEP_SEND, CM_KEXINIT);
 	expect_reject(&c, at + 1, "RFC4253-7.1-kex-only", "second kexinit");
 }
 
@@ -1386,24 +1322,24 @@ static void test_rekey(void)
 		struct observations o;
 		case_default(&c, roles[r]);
 		bool srv = roles[r] == CASE_IUT_SERVER;
-		insert_step(&c, c.n_steps, STEP_SEND, CM_KEXINIT);
-		insert_step(&c, c.n_steps, STEP_EXPECT, CM_KEXINIT);
-		insert_step(&c, c.n_steps, srv ? STEP_SEND : STEP_EXPECT, CM_KEX_INIT);
+		tc_insert_step(&c, c.n_steps, STEP_SEND, CM_KEXINIT);
+		tc_insert_step(&c, c.n_steps, STEP_EXPECT, CM_KEXINIT);
+		tc_insert_step(&c, c.n_steps, srv ? STEP_SEND : STEP_EXPECT, CM_KEX_INIT);
 		if (srv) {
-			insert_step(&c, c.n_steps, STEP_EXPECT, CM_KEX_REPLY);
-			insert_step(&c, c.n_steps, STEP_SEND, CM_NEWKEYS);
+			tc_insert_step(&c, c.n_steps, STEP_EXPECT, CM_KEX_REPLY);
+			tc_insert_step(&c, c.n_steps, STEP_SEND, CM_NEWKEYS);
 		} else {
-			insert_step(&c, c.n_steps, STEP_SEND, CM_KEX_REPLY);
-			insert_step(&c, c.n_steps, STEP_SEND, CM_NEWKEYS);
+			tc_insert_step(&c, c.n_steps, STEP_SEND, CM_KEX_REPLY);
+			tc_insert_step(&c, c.n_steps, STEP_SEND, CM_NEWKEYS);
 		}
-		insert_step(&c, c.n_steps, STEP_EXPECT, CM_NEWKEYS);
-		insert_step(&c, c.n_steps, STEP_SEND, CM_IGNORE); /* under the new keys */
+		tc_insert_step(&c, c.n_steps, STEP_EXPECT, CM_NEWKEYS);
+		tc_insert_step(&c, c.n_steps, STEP_SEND, CM_IGNORE); /* under the new keys */
 		if (!run_case(&backend_verifier, &c, &o))
 			continue;
-		bool ok = all_accept(&c, &o) && o.keys_ok;
+		bool ok = tc_all_accept(&c, &o) && o.keys_ok;
 		CHECK(ok);
 		if (!ok)
-			print_obs("rekey", &c, &o);
+			tc_print_obs("rekey", &c, &o);
 	}
 }
 
@@ -1414,7 +1350,7 @@ static void test_unsupported(void)
 	struct sshdiff_case c;
 	struct observations o;
 	case_default(&c, CASE_IUT_SERVER);
-	set_str(c.algs.cipher, "aes128-cbc,chacha20-poly1305@openssh.com");
+	tc_set_str(c.algs.cipher, "aes128-cbc,chacha20-poly1305@openssh.com");
 	if (run_case(&backend_verifier, &c, &o)) {
 		CHECK_EQ_U(o.n_steps, c.n_steps);
 		for (unsigned i = 0; i < o.n_steps; i++)
@@ -1423,14 +1359,14 @@ static void test_unsupported(void)
 	}
 	/* a configuration no valid KEXINIT can be made of */
 	case_default(&c, CASE_IUT_CLIENT);
-	set_str(c.algs.mac, "");
+	tc_set_str(c.algs.mac, "");
 	if (run_case(&backend_verifier, &c, &o)) {
 		CHECK_EQ_U(o.steps[0].verdict, VERDICT_UNSUPPORTED);
 		CHECK_STR(o.outcome, "unsupported: verifier: mac list ");
 	}
 	/* a host key algorithm the host key cannot serve */
 	case_default(&c, CASE_IUT_SERVER);
-	set_str(c.algs.hostkey, "rsa-sha2-256");
+	tc_set_str(c.algs.hostkey, "rsa-sha2-256");
 	if (run_case(&backend_verifier, &c, &o)) {
 		CHECK_EQ_U(o.steps[0].verdict, VERDICT_UNSUPPORTED);
 		CHECK(strncmp(o.outcome, "unsupported: verifier: no host key algorithm", 44) == 0);
