@@ -15,10 +15,10 @@
  * Known divergences: when SSHDIFF_KNOWN_DIVERGENCES names a file of
  * signatures (one a line, with or without the "sshdiff-divergence: "
  * prefix, '#' comments), a divergence whose signature is listed does not
- * abort: it only counts as feedback.  A campaign that has already saved a
- * finding lists it there so that the fuzzer does not stop on it again and
- * again (libFuzzer ends a process, or a -fork job, at every crash; a few
- * common divergences would otherwise cost most of the time).
+ * abort: it only counts as feedback.  For people running the target by
+ * hand on a known-noisy corpus.  `sshdiff campaign` does not set it: side
+ * by side, libFuzzer fork mode found more new signatures in the same time
+ * when jobs kept restarting on known ones (bench/RESULTS.md).
  *
  * Every run also feeds verdict-diversity features (targets/common/
  * diversity.h), and LLVMFuzzerCustomMutator / LLVMFuzzerCustomCrossOver
