@@ -58,6 +58,7 @@ ids=$(sed -n 's/^new \([0-9a-f]\{16\}\) .*/\1/p' "$TMP/out")
 checks=$((checks + 1))
 [ -n "$ids" ] || fail "no new finding listed"
 cp "$TMP/out" "$TMP/campaign.out"
+n_div=0 n_cut=0
 for id in $ids; do
 	dir="$OUT/findings/$id"
 	checks=$((checks + 1))
@@ -76,11 +77,20 @@ for id in $ids; do
 	checks=$((checks + 1))
 	got=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["signature"])' "$TMP/out")
 	[ "$got" = "$(cat "$dir/signature.txt")" ] || fail "$id replays to '$got', stored '$(cat "$dir/signature.txt")'"
-	# Minimised: the divergent step is the last one left.
-	checks=$((checks + 1))
-	steps=$(grep -Ec '^(send|expect|raw|duplicate|swap|drop|encryption|seq-skew)( |$)' "$dir/case.txt")
-	[ "$steps" -le 12 ] || fail "$id keeps $steps steps (not minimised?)"
+	# Minimised: the steps after the divergent one are cut.  Not for every
+	# finding: the cut is kept only when the signature stays exactly the
+	# same, and for some the steps after it decide how the last exchange is
+	# judged (seen: a rekey KEXINIT followed by a USERAUTH_PK_QUERY).
+	n_div=$((n_div + 1))
+	if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); sys.exit(0 if o["divergent_step"] == len(o["steps"]) - 1 else 1)' "$TMP/out"; then
+		n_cut=$((n_cut + 1))
+	else
+		echo "note: $id keeps steps after its divergent one"
+	fi
 done
+checks=$((checks + 1))
+echo "$n_cut of $n_div divergence findings end at their divergent step"
+[ "$n_div" -gt 0 ] && [ $((n_cut * 4)) -ge $((n_div * 3)) ] || fail "only $n_cut of $n_div findings minimised to their divergent step"
 
 # Stats were sampled; the corpus grew beyond the seeds and was merged.
 checks=$((checks + 1))
