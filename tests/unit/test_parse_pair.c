@@ -606,24 +606,6 @@ static bool run_generator(const char *outdir)
 	return true;
 }
 
-static uint8_t *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *p = NULL;
-	long n;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (p = malloc((size_t)n + 1)) && fread(p, 1, (size_t)n, f) == (size_t)n) {
-		*len = (size_t)n;
-	} else {
-		free(p);
-		p = NULL;
-	}
-	fclose(f);
-	return p;
-}
-
 static void target_agrees(const struct pp_target *t, const uint8_t *p, size_t n, const char *file)
 {
 	char line[PP_LINE_MAX];
@@ -681,7 +663,7 @@ static void test_seeds(void)
 				continue;
 			snprintf(path, sizeof path, "%s/%s", sub, ent->d_name);
 			size_t n = 0;
-			uint8_t *p = read_all(path, &n);
+			uint8_t *p = (uint8_t *)check_read_file(path, &n);
 			CHECK(p != NULL);
 			if (!p)
 				continue;
