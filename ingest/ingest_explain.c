@@ -8,7 +8,6 @@
  */
 #include "ingest/field_impl.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,31 +18,6 @@ static const char *const label[FL_COUNT] = {
 	"kex", "hostkey", "cipher c->s", "cipher s->c", "mac c->s", "mac s->c",
 	"comp c->s", "comp s->c", "lang c->s", "lang s->c",
 };
-
-static sd_err put(struct sbuf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static sd_err put(struct sbuf *out, const char *fmt, ...)
-{
-	va_list ap;
-	char small[512], *big = NULL;
-	int n;
-	sd_err e;
-
-	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof small, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return SD_ERR_INTERNAL;
-	if ((size_t)n < sizeof small)
-		return sbuf_put(out, small, (size_t)n);
-	if (!(big = malloc((size_t)n + 1)))
-		return SD_ERR_NOMEM;
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	e = sbuf_put(out, big, (size_t)n);
-	free(big);
-	return e;
-}
 
 /* For "%.*s": the list, or "(empty)". */
 static struct span shown(struct span s)
@@ -98,7 +72,7 @@ static sd_err one_category(const struct field_conn *c, enum field_list l, const 
 			o->picked[l] = true;
 			if (said[0] && strcmp(said, "<implicit>") != 0)
 				o->log_differs = true;
-			return put(out, "  %-12s (none: %.*s is an AEAD cipher, its tag is the MAC)\n", lab,
+			return sbuf_printf(out, "  %-12s (none: %.*s is an AEAD cipher, its tag is the MAC)\n", lab,
 				   (int)o->chosen[cipher].len, (const char *)o->chosen[cipher].p);
 		}
 	}
@@ -106,8 +80,8 @@ static sd_err one_category(const struct field_conn *c, enum field_list l, const 
 		if (!lang)
 			o->all_known = false;
 		if (said[0])
-			return put(out, "  %-12s %s (as the source says; no proposal lists in it)\n", lab, said);
-		return lang ? SD_OK : put(out, "  %-12s not in the source\n", lab);
+			return sbuf_printf(out, "  %-12s %s (as the source says; no proposal lists in it)\n", lab, said);
+		return lang ? SD_OK : sbuf_printf(out, "  %-12s not in the source\n", lab);
 	}
 	o->any_known = true;
 	if (!kc || !ks) {
@@ -116,7 +90,7 @@ static sd_err one_category(const struct field_conn *c, enum field_list l, const 
 		if (!lang)
 			o->all_known = false;
 		struct span k = shown(kc ? cl : sl);
-		e = put(out, "  %-12s %s offers: %.*s\n  %-12s the %s's list is not in the source%s%s\n", lab,
+		e = sbuf_printf(out, "  %-12s %s offers: %.*s\n  %-12s the %s's list is not in the source%s%s\n", lab,
 			kc ? "client" : "server", (int)k.len, (const char *)k.p, "", kc ? "server" : "client",
 			said[0] ? "; the log says: " : "", said);
 		return e;
@@ -128,20 +102,20 @@ static sd_err one_category(const struct field_conn *c, enum field_list l, const 
 	if (negotiate_pick(cl, sl, &name)) {
 		o->chosen[l] = name;
 		o->picked[l] = true;
-		e = put(out, "  %-12s %.*s", lab, (int)name.len, (const char *)name.p);
+		e = sbuf_printf(out, "  %-12s %.*s", lab, (int)name.len, (const char *)name.p);
 		if (e == SD_OK && said[0] && !span_eq_cstr(name, said)) {
 			o->log_differs = true;
-			e = put(out, "   (the log says %s: names left out of the lists as unusable?)", said);
+			e = sbuf_printf(out, "   (the log says %s: names left out of the lists as unusable?)", said);
 		}
-		return e == SD_OK ? put(out, "\n") : e;
+		return e == SD_OK ? sbuf_printf(out, "\n") : e;
 	}
 	if (lang)
-		return put(out, "  %-12s no common language (the lists are advisory)\n", lab);
+		return sbuf_printf(out, "  %-12s no common language (the lists are advisory)\n", lab);
 	if (o->failed < 0)
 		o->failed = (int)l;
 	cl = shown(cl);
 	sl = shown(sl);
-	return put(out,
+	return sbuf_printf(out,
 		   "  %-12s NO COMMON ALGORITHM\n  %-12s   client offers: %.*s\n  %-12s   server offers: %.*s\n",
 		   lab, "", (int)cl.len, (const char *)cl.p, "", (int)sl.len, (const char *)sl.p);
 }
@@ -219,7 +193,7 @@ static sd_err guess(const struct field_conn *c, struct sbuf *out)
 		return SD_OK;
 	if (!field_list_known(&c->client, FL_KEX) || !field_list_known(&c->server, FL_KEX) ||
 	    !field_list_known(&c->client, FL_HOSTKEY) || !field_list_known(&c->server, FL_HOSTKEY))
-		return put(out, "  first_kex_packet_follows is set, but the lists that decide the guess are not all "
+		return sbuf_printf(out, "  first_kex_packet_follows is set, but the lists that decide the guess are not all "
 				"in the source\n");
 	memset(&ck, 0, sizeof ck);
 	memset(&sk, 0, sizeof sk);
@@ -231,7 +205,7 @@ static sd_err guess(const struct field_conn *c, struct sbuf *out)
 	for (int s = 0; s < 2 && e == SD_OK; s++) {
 		const struct field_proposal *p = s == 0 ? &c->client : &c->server;
 		if (p->first_kex_follows)
-			e = put(out,
+			e = sbuf_printf(out,
 				"  first_kex_packet_follows: the %s sent its first key exchange packet on a guess, "
 				"which is %s (RFC 4253 section 7: %s)\n",
 				s == 0 ? "client" : "server", right ? "right" : "wrong",
@@ -251,11 +225,11 @@ sd_err ingest_explain(const struct field_conn *c, struct sbuf *out)
 	struct outcome o = {.all_known = true, .failed = -1};
 	sd_err e;
 
-	e = put(out, "%s %s\n  client %s\n  server %s\n", c->file, c->where,
+	e = sbuf_printf(out, "%s %s\n  client %s\n  server %s\n", c->file, c->where,
 		c->client_version[0] ? c->client_version : "(version not in the source)",
 		c->server_version[0] ? c->server_version : "(version not in the source)");
 	if (e == SD_OK)
-		e = put(out, "  RFC 4253 section 7.1, per category: the client's first algorithm the server also "
+		e = sbuf_printf(out, "  RFC 4253 section 7.1, per category: the client's first algorithm the server also "
 			     "offers\n");
 	for (int l = 0; l < FL_COUNT && e == SD_OK; l++) {
 		bool skip_next;
@@ -263,32 +237,32 @@ sd_err ingest_explain(const struct field_conn *c, struct sbuf *out)
 		l += skip_next;
 	}
 	if (e == SD_OK && c->n_unusable) {
-		e = put(out, "  unusable names in the source (left out of the lists above):");
+		e = sbuf_printf(out, "  unusable names in the source (left out of the lists above):");
 		for (size_t i = 0; i < c->n_unusable && e == SD_OK; i++)
-			e = put(out, "%s '%s'", i ? "," : "", c->unusable_names[i]);
+			e = sbuf_printf(out, "%s '%s'", i ? "," : "", c->unusable_names[i]);
 		if (e == SD_OK)
-			e = put(out, "\n");
+			e = sbuf_printf(out, "\n");
 	}
 	if (e == SD_OK)
 		e = guess(c, out);
 	if (e == SD_OK && has_name(&c->client, "kex-strict-c-v00@openssh.com") &&
 	    has_name(&c->server, "kex-strict-s-v00@openssh.com"))
-		e = put(out, "  strict key exchange: both offer it (OpenSSH PROTOCOL, kex-strict-*-v00)\n");
+		e = sbuf_printf(out, "  strict key exchange: both offer it (OpenSSH PROTOCOL, kex-strict-*-v00)\n");
 	if (e != SD_OK)
 		return e;
 	if (o.failed >= 0)
-		return put(out,
+		return sbuf_printf(out,
 			   "  result: NO COMMON %s%s: the connection fails there (RFC 4253 section 7.1: both sides "
 			   "must disconnect)\n\n",
 			   o.both_ways ? pair_words((enum field_list)o.failed) : category_words((enum field_list)o.failed),
 			   o.both_ways ? " (the same lists both ways)" : "");
 	if (o.log_differs)
-		return put(out, "  result: the log shows other choices than the lists above lead to: names are "
+		return sbuf_printf(out, "  result: the log shows other choices than the lists above lead to: names are "
 				"missing from the lists (unusable names?); the log's choices are what happened\n\n");
 	if (!o.any_known)
-		return put(out, "  result: no proposal lists in the source; only what it says was negotiated\n\n");
+		return sbuf_printf(out, "  result: no proposal lists in the source; only what it says was negotiated\n\n");
 	if (!o.all_known)
-		return put(out, "  result: every category with both lists known has a common algorithm; the "
+		return sbuf_printf(out, "  result: every category with both lists known has a common algorithm; the "
 				"others cannot be decided from the source\n\n");
-	return put(out, "  result: the negotiation succeeds with the algorithms above\n\n");
+	return sbuf_printf(out, "  result: the negotiation succeeds with the algorithms above\n\n");
 }

@@ -18,19 +18,6 @@
 
 /* ==== printing ==== */
 
-static sd_err putf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static sd_err putf(struct sbuf *b, const char *fmt, ...)
-{
-	char tmp[128];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof tmp)
-		return SD_ERR_INTERNAL; /* only short numeric fragments go through here */
-	return sbuf_put(b, tmp, (size_t)n);
-}
-
 static sd_err puts_(struct sbuf *b, const char *s)
 {
 	return sbuf_put(b, s, strlen(s));
@@ -88,7 +75,7 @@ static sd_err put_hex(struct sbuf *b, const uint8_t *p, size_t n)
 static sd_err put_field(struct sbuf *b, enum case_msg msg, uint8_t field)
 {
 	const char *name = case_msg_field_name(msg, field);
-	return name ? puts_(b, name) : putf(b, "%u", field);
+	return name ? puts_(b, name) : sbuf_printf(b, "%u", field);
 }
 
 static sd_err print_mutation(struct sbuf *b, enum case_msg msg, const struct case_mutation *m)
@@ -102,21 +89,21 @@ static sd_err print_mutation(struct sbuf *b, enum case_msg msg, const struct cas
 			return e;
 		return put_hex(b, m->data, m->data_len);
 	case SHAPE_MUT_OFFSET_MASK:
-		return putf(b, " %" PRIu32 "/0x%02x", m->offset, m->mask);
+		return sbuf_printf(b, " %" PRIu32 "/0x%02x", m->offset, m->mask);
 	case SHAPE_MUT_OFFSET:
-		return putf(b, " %" PRIu32, m->offset);
+		return sbuf_printf(b, " %" PRIu32, m->offset);
 	case SHAPE_MUT_DATA:
 		return (e = sbuf_put_u8(b, ' ')) ? e : put_hex(b, m->data, m->data_len);
 	case SHAPE_MUT_FIELD_VALUE:
 		if ((e = sbuf_put_u8(b, ' ')) || (e = put_field(b, msg, m->field)))
 			return e;
-		return putf(b, "%+" PRId32, (int32_t)m->value);
+		return sbuf_printf(b, "%+" PRId32, (int32_t)m->value);
 	case SHAPE_MUT_BYTE:
-		return putf(b, " %" PRIu32, m->value);
+		return sbuf_printf(b, " %" PRIu32, m->value);
 	case SHAPE_MUT_KDF:
-		return putf(b, " %s", case_kdf_hash_name(m->value));
+		return sbuf_printf(b, " %s", case_kdf_hash_name(m->value));
 	case SHAPE_MUT_SIG:
-		return putf(b, " %s", case_sig_hash_name(m->value));
+		return sbuf_printf(b, " %s", case_sig_hash_name(m->value));
 	case SHAPE_MUT_NONE:
 		break;
 	}
@@ -130,7 +117,7 @@ static sd_err print_step(struct sbuf *b, const struct case_step *s)
 		return e;
 	switch (case_step_shape(s->kind)) {
 	case SHAPE_STEP_MSG_MUTS:
-		if ((e = putf(b, " %s", case_msg_name(s->msg))))
+		if ((e = sbuf_printf(b, " %s", case_msg_name(s->msg))))
 			return e;
 		for (unsigned i = 0; i < s->n_mutations && !e; i++) {
 			e = puts_(b, i ? " ; " : " ");
@@ -139,7 +126,7 @@ static sd_err print_step(struct sbuf *b, const struct case_step *s)
 		}
 		break;
 	case SHAPE_STEP_MSG_ANY:
-		e = putf(b, " %s", case_msg_name(s->msg));
+		e = sbuf_printf(b, " %s", case_msg_name(s->msg));
 		break;
 	case SHAPE_STEP_DATA:
 		if (!(e = sbuf_put_u8(b, ' ')))
@@ -149,7 +136,7 @@ static sd_err print_step(struct sbuf *b, const struct case_step *s)
 		e = puts_(b, s->value ? " on" : " off");
 		break;
 	case SHAPE_STEP_VALUE:
-		e = putf(b, " %" PRId32, (int32_t)s->value);
+		e = sbuf_printf(b, " %" PRId32, (int32_t)s->value);
 		break;
 	case SHAPE_STEP_NONE:
 		break;
@@ -171,17 +158,17 @@ sd_err case_print_text(const struct sshdiff_case *c, struct sbuf *out)
 
 	if (!case_valid(c, NULL))
 		return SD_ERR_INVALID_ARG;
-	if ((e = putf(out, "sshdiff-case %u\n", CASE_VERSION)) ||
-	    (e = putf(out, "iut %s\n", c->iut_role == CASE_IUT_CLIENT ? "client" : "server")) ||
-	    (e = putf(out, "seed 0x%" PRIx64 "\n", c->seed)) ||
+	if ((e = sbuf_printf(out, "sshdiff-case %u\n", CASE_VERSION)) ||
+	    (e = sbuf_printf(out, "iut %s\n", c->iut_role == CASE_IUT_CLIENT ? "client" : "server")) ||
+	    (e = sbuf_printf(out, "seed 0x%" PRIx64 "\n", c->seed)) ||
 	    (e = print_named(out, "actor-version", c->actor_version)) ||
-	    (e = putf(out, "host-key %s\n", case_key_name(c->host_key))) ||
-	    (e = putf(out, "user-key %s\n", case_key_name(c->user_key))) || (e = print_named(out, "user", c->user)) ||
+	    (e = sbuf_printf(out, "host-key %s\n", case_key_name(c->host_key))) ||
+	    (e = sbuf_printf(out, "user-key %s\n", case_key_name(c->user_key))) || (e = print_named(out, "user", c->user)) ||
 	    (e = print_named(out, "password", c->password)) || (e = print_named(out, "kex", c->algs.kex)) ||
 	    (e = print_named(out, "hostkey", c->algs.hostkey)) || (e = print_named(out, "cipher", c->algs.cipher)) ||
 	    (e = print_named(out, "mac", c->algs.mac)) ||
-	    (e = putf(out, "strict-kex %s\n", c->strict_kex ? "yes" : "no")) ||
-	    (e = putf(out, "ext-info %s\n", c->ext_info ? "yes" : "no")))
+	    (e = sbuf_printf(out, "strict-kex %s\n", c->strict_kex ? "yes" : "no")) ||
+	    (e = sbuf_printf(out, "ext-info %s\n", c->ext_info ? "yes" : "no")))
 		return e;
 	for (unsigned i = 0; i < c->n_steps; i++)
 		if ((e = print_step(out, &c->steps[i])))

@@ -1,5 +1,7 @@
 #include "wire.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +109,28 @@ sd_err sbuf_put(struct sbuf *b, const void *p, size_t n)
 	if (e == SD_OK && n)
 		memcpy(w, p, n);
 	return e;
+}
+
+sd_err sbuf_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	uint8_t *w;
+	int n;
+	sd_err e;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return SD_ERR_INTERNAL;
+	/* reserve n + 1 for vsnprintf's NUL, then drop it from the length */
+	if ((e = sbuf_reserve(b, (size_t)n + 1, &w)) != SD_OK)
+		return e;
+	va_start(ap, fmt);
+	vsnprintf((char *)w, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len--;
+	return SD_OK;
 }
 
 sd_err sbuf_put_u8(struct sbuf *b, uint8_t v)

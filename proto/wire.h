@@ -62,6 +62,9 @@ sd_err sbuf_put_bool(struct sbuf *b, bool v);
 sd_err sbuf_put_string(struct sbuf *b, const void *p, size_t n);
 sd_err sbuf_put_cstring(struct sbuf *b, const char *s);
 sd_err sbuf_put_span(struct sbuf *b, struct span s);
+/* Text: the whole of printf(fmt, ...) appended, no NUL (reports, traces,
+ * case files; never wire data). */
+sd_err sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* mpint from an unsigned big-endian magnitude: strips leading zeros, adds a
  * 0x00 byte where the top bit is set (RFC 4251 section 5). */
 sd_err sbuf_put_mpint_unsigned(struct sbuf *b, const uint8_t *mag, size_t n);

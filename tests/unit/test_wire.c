@@ -95,9 +95,29 @@ static void bounds(void)
 	sbuf_free(&b);
 }
 
+/* sbuf_printf appends the whole text, whatever its length, without the NUL. */
+static void printf_text(void)
+{
+	struct sbuf b = SBUF_INIT;
+	char big[2001];
+
+	CHECK_OK(sbuf_printf(&b, "%s=%u", "kex", 7u));
+	CHECK_EQ_U(b.len, 5);
+	CHECK_MEM(b.data, "kex=7", 5);
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	CHECK_OK(sbuf_printf(&b, "[%s]", big));
+	CHECK_EQ_U(b.len, 5 + 2002);
+	CHECK(b.data[5] == '[' && b.data[5 + 2001] == ']' && b.data[2000] == 'x');
+	CHECK_OK(sbuf_printf(&b, "%s", ""));
+	CHECK_EQ_U(b.len, 5 + 2002);
+	sbuf_free(&b);
+}
+
 int main(void)
 {
 	mpint_examples();
+	printf_text();
 	namelists();
 	bounds();
 	CHECK_STR(sd_err_rule(SD_ERR_X25519_ZERO), "RFC8731-3");
