@@ -56,6 +56,7 @@
 #include "oracle/backend.h"
 #include "oracle/case.h"
 #include "oracle/compare.h"
+#include "memo/memo.h"
 #include "oracle/keycache.h"
 #include "proto/machine.h"
 #include "proto/rng.h"
@@ -160,6 +161,7 @@ static void quiet(bool on)
 
 struct measurement {
 	const char *label;
+	bool memo; /* memo/memo.h on (as the target runs) or off */
 	const struct input *set;
 	size_t n, next;
 	double cpu[MAX_RUNS], wall[MAX_RUNS];
@@ -169,6 +171,7 @@ static bool measured_run_once(void *ctx)
 {
 	struct measurement *m = ctx;
 
+	memo_enable(m->memo);
 	run_target(&m->set[m->next++ % m->n]);
 	return true;
 }
@@ -480,7 +483,7 @@ static double pct(unsigned long a, unsigned long b)
 
 int main(int argc, char **argv)
 {
-	static struct measurement ms[2];
+	static struct measurement ms[3];
 	struct suppressions *sup = NULL;
 	struct raw_stats raw;
 	char err[256];
@@ -523,16 +526,22 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	signal(SIGABRT, on_abort);
-	ms[0] = (struct measurement){.label = from ? "baseline: the unmutated case" : "baseline: default cases (bench_oracle's)",
+	/* baselines with the memo off (memo/memo.h), then the target as it
+	 * runs under a fuzzer: memo on, which each round starts empty (the
+	 * baselines switch it off in between) */
+	ms[0] = (struct measurement){.label = from ? "baseline: the unmutated case, memo off"
+						   : "baseline: default cases, memo off",
 				     .set = defaults, .n = 2};
-	ms[1] = (struct measurement){.label = "fuzz_differential, mutated seeds", .set = inputs, .n = n_inputs};
+	ms[1] = (struct measurement){.label = "baseline: mutated seeds, memo off", .set = inputs, .n = n_inputs};
+	ms[2] = (struct measurement){.label = "fuzz_differential, mutated seeds", .memo = true, .set = inputs,
+				     .n = n_inputs};
 
 	quiet(true);
 	for (int k = 0; k < 8; k++) /* warm-up: key caches, libssh, OpenSSL */
 		run_target(&defaults[k & 1]);
 	n_aborts = 0;
 	for (int r = 0; r < runs; r++)
-		for (int m = 0; m < 2; m++)
+		for (int m = 0; m < 3; m++)
 			measure(&ms[m], seconds, r);
 	unsigned long aborts_timed = n_aborts;
 	diversity_counters_clear();
@@ -551,7 +560,7 @@ int main(int argc, char **argv)
 	printf("%d interleaved rounds of ~%.1f s; executions per CPU-second (= per core): min median max\n\n", runs,
 	       seconds);
 	printf("(a) SPEED of LLVMFuzzerTestOneInput (own + libssh + verifier, compare, diversity)\n");
-	for (int m = 0; m < 2; m++)
+	for (int m = 0; m < 3; m++)
 		print_rates(&ms[m], runs);
 	printf("    divergent executions during the timed rounds: %lu (abort() caught)\n\n", aborts_timed);
 

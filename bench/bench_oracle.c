@@ -38,6 +38,7 @@
 #include "oracle/backend.h"
 #include "oracle/case.h"
 #include "oracle/compare.h"
+#include "memo/memo.h"
 
 #define MAX_RUNS 50
 #define N_ORACLE 3
@@ -46,8 +47,19 @@ static const char *const oracle_names[N_ORACLE] = {"own", "libssh", "verifier"};
 
 /* ---- the oracle and the backends alone ---- */
 
+/* How a set runs with the memo of pure public-key results (memo/memo.h). */
+enum set_memo {
+	SET_MEMO_OFF,      /* every operation computed */
+	SET_MEMO_ON,       /* the two default cases over and over */
+	SET_MEMO_NEW_SEED, /* on, every case with a seed never seen: new
+			    * ephemeral keys, exchange hashes and signatures,
+			    * only what repeats inside one case is recalled */
+};
+
 struct backend_set {
 	const char *label;
+	enum set_memo memo;
+	uint64_t seed;
 	const struct backend *b[N_ORACLE];
 	size_t n;
 	struct sshdiff_case cases[2]; /* IUT server, IUT client */
@@ -60,8 +72,12 @@ static bool set_run_once(void *ctx)
 {
 	static struct observations obs[N_ORACLE];
 	struct backend_set *bs = ctx;
-	const struct sshdiff_case *c = &bs->cases[bs->next++ & 1];
+	struct sshdiff_case *c = &bs->cases[bs->next++ & 1];
 	struct comparison cmp;
+
+	memo_enable(bs->memo != SET_MEMO_OFF);
+	if (bs->memo == SET_MEMO_NEW_SEED)
+		c->seed = ++bs->seed;
 
 	for (size_t i = 0; i < bs->n; i++) {
 		if (bs->b[i]->run(c, &obs[i]) != SD_OK) {
@@ -237,10 +253,13 @@ static bool parse_args(int argc, char **argv, struct opts *o)
 	return o->seconds > 0 && o->seconds <= 600 && o->runs >= 1 && o->runs <= MAX_RUNS;
 }
 
-static bool set_init(struct backend_set *bs, const char *label, const char *const *names, size_t n)
+static bool set_init(struct backend_set *bs, const char *label, const char *const *names, size_t n,
+		     enum set_memo memo)
 {
 	memset(bs, 0, sizeof *bs);
 	bs->label = label;
+	bs->memo = memo;
+	bs->seed = (uint64_t)memo << 40; /* new-seed sets: seeds no other set uses */
 	bs->n = n;
 	for (size_t i = 0; i < n; i++) {
 		if (!(bs->b[i] = backend_by_name(names[i]))) {
@@ -255,8 +274,8 @@ static bool set_init(struct backend_set *bs, const char *label, const char *cons
 
 int main(int argc, char **argv)
 {
-	static struct backend_set sets[N_ORACLE + 1];
-	static struct measurement ms[N_ORACLE + 2];
+	static struct backend_set sets[N_ORACLE + 3];
+	static struct measurement ms[N_ORACLE + 4];
 	static const char *const alone_labels[N_ORACLE] = {"baseline: own alone", "baseline: libssh alone",
 							   "baseline: verifier alone"};
 	struct opts o = {1.0, 5, NULL};
@@ -266,7 +285,7 @@ int main(int argc, char **argv)
 
 	if (!parse_args(argc, argv, &o)) {
 		fprintf(stderr, "usage: bench_oracle [--seconds S (0-600]] [--runs R (1-%d)]\n"
-				"                    [--only crypto|own|libssh|verifier|oracle]\n",
+				"                    [--only crypto|own|libssh|verifier|oracle-nomemo|oracle-repeat|oracle]\n",
 			MAX_RUNS);
 		return 2;
 	}
@@ -278,15 +297,28 @@ int main(int argc, char **argv)
 	ms[n++] = (struct measurement){.name = "crypto", .label = "baseline: crypto floor (see source)",
 				       .run_once = floor_run_once, .ctx = &keys};
 	for (size_t i = 0; i < N_ORACLE; i++) {
-		if (!set_init(&sets[i], alone_labels[i], &oracle_names[i], 1))
+		if (!set_init(&sets[i], alone_labels[i], &oracle_names[i], 1, SET_MEMO_OFF))
 			return 1;
 		ms[n++] = (struct measurement){.name = oracle_names[i], .label = alone_labels[i],
 					       .run_once = set_run_once, .ctx = &sets[i]};
 	}
-	if (!set_init(&sets[N_ORACLE], "oracle own+libssh+verifier", oracle_names, N_ORACLE))
-		return 1;
-	ms[n++] = (struct measurement){.name = "oracle", .label = "oracle own+libssh+verifier",
-				       .run_once = set_run_once, .ctx = &sets[N_ORACLE]};
+	/* the oracle: without the memo (the baseline), with it on the same
+	 * two cases over and over (its best case), and with it on cases that
+	 * never repeat a seed (its worst case), printed last */
+	static const struct {
+		const char *name, *label;
+		enum set_memo memo;
+	} oracles[3] = {
+		{"oracle-nomemo", "baseline: oracle, memo off", SET_MEMO_OFF},
+		{"oracle-repeat", "oracle, memo on, same cases", SET_MEMO_ON},
+		{"oracle", "oracle, memo on, new seed each case", SET_MEMO_NEW_SEED},
+	};
+	for (size_t i = 0; i < 3; i++) {
+		if (!set_init(&sets[N_ORACLE + i], oracles[i].label, oracle_names, N_ORACLE, oracles[i].memo))
+			return 1;
+		ms[n++] = (struct measurement){.name = oracles[i].name, .label = oracles[i].label,
+					       .run_once = set_run_once, .ctx = &sets[N_ORACLE + i]};
+	}
 
 	for (size_t i = 0; o.only && i < n && strcmp(o.only, ms[i].name) != 0; i++)
 		if (i + 1 == n) {

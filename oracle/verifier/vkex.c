@@ -1,4 +1,5 @@
 /* vkex.c — X25519 (libsodium), ECDH and finite-field DH (OpenSSL). */
+#include "memo/memo.h"
 #include "oracle/verifier/vkex.h"
 
 #include <openssl/bn.h>
@@ -282,7 +283,17 @@ static enum vrule x25519_keygen(struct vkex *kx, struct vrng *rng)
 	if (!pk)
 		return VR_NOMEM;
 	vrng_fill(rng, kx->x_sk, sizeof kx->x_sk);
-	return crypto_scalarmult_base(pk, kx->x_sk) == 0 ? VR_OK : VR_INTERNAL;
+	/* memo/memo.h: a pure function of x_sk, under the verifier's own op */
+	const struct memo_part in[] = { { kx->x_sk, sizeof kx->x_sk } };
+	size_t n;
+	int status;
+	if (memo_get(MEMO_SODIUM_X25519_PUBLIC, in, 1, pk, crypto_scalarmult_BYTES, &n, &status) &&
+	    n == crypto_scalarmult_BYTES)
+		return VR_OK;
+	if (crypto_scalarmult_base(pk, kx->x_sk) != 0)
+		return VR_INTERNAL;
+	memo_put(MEMO_SODIUM_X25519_PUBLIC, in, 1, pk, crypto_scalarmult_BYTES, VR_OK);
+	return VR_OK;
 }
 
 /* RFC 8731 section 3: 32-byte public keys; an all-zero shared secret MUST
@@ -295,8 +306,17 @@ static enum vrule x25519_derive(struct vkex *kx, struct vspan peer)
 		return VR_X25519_LENGTH;
 	/* libsodium itself refuses an all-zero result; check it anyway so the
 	 * rule does not rest on a library default. */
-	int rc = crypto_scalarmult(s, kx->x_sk, peer.p);
-	enum vrule e = rc != 0 || sodium_is_zero(s, sizeof s) ? VR_X25519_ZERO : VR_OK;
+	const struct memo_part in[] = { { kx->x_sk, sizeof kx->x_sk }, { peer.p, peer.len } };
+	size_t n;
+	int status;
+	enum vrule e;
+	if (memo_get(MEMO_SODIUM_X25519_SHARED, in, 2, s, sizeof s, &n, &status) && n == sizeof s) {
+		e = (enum vrule)status;
+	} else {
+		int rc = crypto_scalarmult(s, kx->x_sk, peer.p);
+		e = rc != 0 || sodium_is_zero(s, sizeof s) ? VR_X25519_ZERO : VR_OK;
+		memo_put(MEMO_SODIUM_X25519_SHARED, in, 2, s, sizeof s, e);
+	}
 	if (e == VR_OK) {
 		vb_mpint(&kx->k, s, sizeof s);
 		e = vb_status(&kx->k);

@@ -1,4 +1,5 @@
 /* vkeys.c — keys, blobs and signatures (libsodium Ed25519, OpenSSL ECDSA/RSA). */
+#include "memo/memo.h"
 #include "oracle/verifier/vkeys.h"
 
 #include <openssl/bn.h>
@@ -400,8 +401,15 @@ enum vrule vkey_sign(const struct vkey *k, const struct vsigalg *alg, struct vsp
 	if (!k->has_private || alg->type != k->type)
 		return VR_INTERNAL;
 	if (k->type == VK_ED25519) {
+		/* memo/memo.h: Ed25519 is deterministic, keyed by the secret key */
+		const struct memo_part in[] = { { k->ed_sk, sizeof k->ed_sk }, { data.p, data.len } };
 		uint8_t s[crypto_sign_BYTES];
-		crypto_sign_detached(s, NULL, data.p, data.len, k->ed_sk);
+		size_t n;
+		int status;
+		if (!memo_get(MEMO_SODIUM_ED25519_SIGN, in, 2, s, sizeof s, &n, &status) || n != sizeof s) {
+			crypto_sign_detached(s, NULL, data.p, data.len, k->ed_sk);
+			memo_put(MEMO_SODIUM_ED25519_SIGN, in, 2, s, sizeof s, VR_OK);
+		}
 		vb_put(&sig, s, sizeof s);
 	} else {
 		e = vhash(alg->hash, &data, 1, dg);
@@ -450,7 +458,14 @@ static enum vrule verify_ed25519(const struct vkey *k, struct vspan s, struct vs
 		return VR_SIGNATURE;
 	if (!ed25519_s_canonical(s.p + 32))
 		return VR_ED25519_S;
-	return crypto_sign_verify_detached(s.p, data.p, data.len, k->ed_pk) == 0 ? VR_OK : VR_SIGNATURE;
+	const struct memo_part in[] = { { k->ed_pk, sizeof k->ed_pk }, { s.p, s.len }, { data.p, data.len } };
+	size_t n;
+	int status;
+	if (memo_get(MEMO_SODIUM_ED25519_VERIFY, in, 3, NULL, 0, &n, &status))
+		return (enum vrule)status;
+	enum vrule e = crypto_sign_verify_detached(s.p, data.p, data.len, k->ed_pk) == 0 ? VR_OK : VR_SIGNATURE;
+	memo_put(MEMO_SODIUM_ED25519_VERIFY, in, 3, NULL, 0, e);
+	return e;
 }
 
 static enum vrule verify_ecdsa(const struct vkey *k, struct vspan s, const uint8_t *dg, size_t dl)

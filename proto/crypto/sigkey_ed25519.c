@@ -8,6 +8,8 @@
 
 #include <openssl/err.h>
 
+#include "memo/memo.h"
+
 #define ED25519_LEN 32     /* public key, seed */
 #define ED25519_SIG_LEN 64 /* R || S */
 
@@ -140,23 +142,45 @@ static sd_err ed_generate(struct sigkey *k, unsigned rsa_bits)
 
 /* RFC 8709 section 6: the signature is the 64 bytes R || S of RFC 8032;
  * Ed25519 is deterministic, the rng is not used. */
-static sd_err ed_sign(const struct sigkey *k, const struct sig_alg *alg, struct rng *rng, struct span data,
-		      struct sbuf *sig)
+static sd_err ed_sign_openssl(const struct sigkey *k, struct span data, uint8_t w[ED25519_SIG_LEN])
 {
 	static const uint8_t empty[1];
-	uint8_t *w;
 	size_t n = ED25519_SIG_LEN;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	if (!ctx)
 		return SD_ERR_NOMEM;
-	sd_err e = sbuf_reserve(sig, ED25519_SIG_LEN, &w);
-	if (e == SD_OK && (EVP_DigestSignInit(ctx, NULL, NULL, NULL, k->pkey) != 1 ||
-			   EVP_DigestSign(ctx, w, &n, data.len ? data.p : empty, data.len) != 1 ||
-			   n != ED25519_SIG_LEN)) {
+	sd_err e = SD_OK;
+	if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, k->pkey) != 1 ||
+	    EVP_DigestSign(ctx, w, &n, data.len ? data.p : empty, data.len) != 1 || n != ED25519_SIG_LEN) {
 		ERR_clear_error();
 		e = SD_ERR_INTERNAL;
 	}
 	EVP_MD_CTX_free(ctx);
+	return e;
+}
+
+static sd_err ed_sign(const struct sigkey *k, const struct sig_alg *alg, struct rng *rng, struct span data,
+		      struct sbuf *sig)
+{
+	uint8_t seed[ED25519_LEN];
+	size_t n = sizeof seed;
+	uint8_t *w;
+	int status;
+	sd_err e = sbuf_reserve(sig, ED25519_SIG_LEN, &w);
+	if (e != SD_OK)
+		return e;
+	/* The memo is keyed by the seed itself, the exact input. */
+	if (!memo_enabled() || !EVP_PKEY_get_raw_private_key(k->pkey, seed, &n) || n != sizeof seed) {
+		ERR_clear_error();
+		return ed_sign_openssl(k, data, w);
+	}
+	const struct memo_part in[] = { { seed, sizeof seed }, { data.p, data.len } };
+	if (!memo_get(MEMO_OSSL_ED25519_SIGN, in, 2, w, ED25519_SIG_LEN, &n, &status) || n != ED25519_SIG_LEN) {
+		e = ed_sign_openssl(k, data, w);
+		if (e == SD_OK)
+			memo_put(MEMO_OSSL_ED25519_SIGN, in, 2, w, ED25519_SIG_LEN, SD_OK);
+	}
+	wipe(seed, sizeof seed);
 	return e;
 }
 
@@ -167,6 +191,13 @@ static sd_err ed_verify(const struct sigkey *k, const struct sig_alg *alg, struc
 		return SD_ERR_SIGNATURE;
 	if (!s_is_canonical(sig.p + ED25519_LEN))
 		return SD_ERR_ED25519_NONCANONICAL;
+	uint8_t pk[ED25519_LEN];
+	int status;
+	size_t n = 0;
+	bool memo = memo_enabled() && raw_public(k, pk) == SD_OK;
+	const struct memo_part in[] = { { pk, sizeof pk }, { sig.p, sig.len }, { data.p, data.len } };
+	if (memo && memo_get(MEMO_OSSL_ED25519_VERIFY, in, 3, NULL, 0, &n, &status))
+		return (sd_err)status;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	if (!ctx)
 		return SD_ERR_NOMEM;
@@ -176,6 +207,9 @@ static sd_err ed_verify(const struct sigkey *k, const struct sig_alg *alg, struc
 												   : SD_ERR_SIGNATURE;
 	ERR_clear_error();
 	EVP_MD_CTX_free(ctx);
+	/* a verdict on the signature, not a failure of the library */
+	if (memo && (e == SD_OK || e == SD_ERR_SIGNATURE))
+		memo_put(MEMO_OSSL_ED25519_VERIFY, in, 3, NULL, 0, e);
 	return e;
 }
 
