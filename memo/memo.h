@@ -4,7 +4,8 @@
  *
  * Why: one oracle case runs the actor three times (once per backend) and
  * every backend repeats the same public-key arithmetic (X25519 key pairs
- * and shared secrets, Ed25519 signatures and verifications), and a fuzzer
+ * and shared secrets, Ed25519 signatures and verifications, finite-field
+ * DH exponentiations, RSA signatures), and a fuzzer
  * runs thousands of cases that differ in one field while the seed -- hence
  * every ephemeral key -- stays the same.  Those operations are about 85 % of
  * an oracle case (bench/RESULTS.md).  They are pure functions of their
@@ -42,8 +43,9 @@
 #include <stdint.h>
 
 #define MEMO_SLOTS 8192
-#define MEMO_MAX_INPUT 2048 /* bytes over all parts */
-#define MEMO_MAX_OUTPUT 128
+/* bytes over all parts: an 8192-bit modulus, base and exponent fit */
+#define MEMO_MAX_INPUT 4096
+#define MEMO_MAX_OUTPUT 1024 /* up to an 8192-bit result */
 
 /* One op per (operation, library, caller side).  Values are part of the key. */
 enum memo_op {
@@ -52,11 +54,16 @@ enum memo_op {
 	MEMO_OSSL_X25519_SHARED,     /* in: private, peer public    out: K raw (32) / status */
 	MEMO_OSSL_ED25519_SIGN,      /* in: seed (32), data         out: signature (64) */
 	MEMO_OSSL_ED25519_VERIFY,    /* in: public (32), sig, data  out: status */
+	MEMO_OSSL_DH_MODEXP,         /* in: p, base, exponent       out: base^x mod p */
+	MEMO_OSSL_RSA_SIGN,          /* in: n, e, hash, digest      out: PKCS#1 v1.5 signature */
 	/* oracle/verifier, libsodium */
 	MEMO_SODIUM_X25519_PUBLIC = 64,
 	MEMO_SODIUM_X25519_SHARED,
 	MEMO_SODIUM_ED25519_SIGN, /* in: sk (64: seed || pk), data */
 	MEMO_SODIUM_ED25519_VERIFY,
+	/* oracle/verifier, where it uses OpenSSL (RSA, DH) */
+	MEMO_VERIFIER_DH_MODEXP,
+	MEMO_VERIFIER_RSA_SIGN,
 };
 
 /* One part of an input (parts are keyed with their lengths, so ("ab","c")

@@ -391,6 +391,42 @@ static enum vrule sign_ecdsa(const struct vkey *k, const uint8_t *dg, size_t dl,
 	return vb_status(sig);
 }
 
+/* PKCS#1 v1.5 (RFC 8017 section 8.2.1) is deterministic: through the memo
+ * (memo/memo.h, the verifier's own op), keyed by n and e (which fix the
+ * private key), the hash and the digest. */
+static enum vrule sign_rsa(const struct vkey *k, const struct vsigalg *alg, const uint8_t *dg, struct vbuf *sig)
+{
+	enum { CAP = 1024 };
+	const BIGNUM *bn_n, *bn_e;
+	unsigned int len = (unsigned int)RSA_size(k->rsa);
+	uint8_t *s = vb_grow(sig, len);
+	if (!s)
+		return VR_NOMEM;
+	RSA_get0_key(k->rsa, &bn_n, &bn_e, NULL);
+	bool memo = memo_enabled() && len <= CAP && BN_num_bytes(bn_e) <= CAP;
+	uint8_t nb[CAP], eb[CAP];
+	const uint8_t hash = (uint8_t)alg->hash;
+	const struct memo_part in[] = {
+		{nb, memo ? (size_t)BN_bn2bin(bn_n, nb) : 0},
+		{eb, memo ? (size_t)BN_bn2bin(bn_e, eb) : 0},
+		{&hash, 1},
+		{dg, vhash_len(alg->hash)},
+	};
+	size_t got;
+	int status;
+	if (memo && memo_get(MEMO_VERIFIER_RSA_SIGN, in, 4, s, len, &got, &status) && got == len) {
+		sig->len = len;
+		return VR_OK;
+	}
+	unsigned int n = len;
+	if (RSA_sign(md_nid(alg->hash), dg, (unsigned int)vhash_len(alg->hash), s, &n, k->rsa) != 1)
+		return VR_INTERNAL;
+	sig->len = n;
+	if (memo && n == len)
+		memo_put(MEMO_VERIFIER_RSA_SIGN, in, 4, s, len, VR_OK);
+	return VR_OK;
+}
+
 enum vrule vkey_sign(const struct vkey *k, const struct vsigalg *alg, struct vspan data, struct vrng *rng,
 		     struct vbuf *out)
 {
@@ -414,14 +450,7 @@ enum vrule vkey_sign(const struct vkey *k, const struct vsigalg *alg, struct vsp
 	} else {
 		e = vhash(alg->hash, &data, 1, dg);
 		if (e == VR_OK && k->type == VK_RSA) {
-			unsigned int n = (unsigned int)RSA_size(k->rsa);
-			uint8_t *s = vb_grow(&sig, n);
-			if (!s)
-				e = VR_NOMEM;
-			else if (RSA_sign(md_nid(alg->hash), dg, (unsigned int)vhash_len(alg->hash), s, &n, k->rsa) != 1)
-				e = VR_INTERNAL;
-			else
-				sig.len = n;
+			e = sign_rsa(k, alg, dg, &sig);
 		} else if (e == VR_OK) {
 			e = sign_ecdsa(k, dg, vhash_len(alg->hash), rng, &sig);
 		}

@@ -14,6 +14,8 @@
 
 #include <openssl/bn.h>
 
+#include "memo/memo.h"
+
 /* RFC 3526 section 3: 2048-bit MODP group, id 14. */
 static const uint8_t modp14_p[256] = {
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc9, 0x0f, 0xda, 0xa2,
@@ -470,6 +472,36 @@ static sd_err draw_exponent(struct kex_dh *d, struct rng *rng)
 	return e;
 }
 
+/* base^x mod p, recalled from the memo (memo/memo.h) when it is on and
+ * knows these exact three numbers: a DH exponentiation is a pure function
+ * of them, and the actor repeats each of its own once per backend. */
+static sd_err modexp(BIGNUM *out, const BIGNUM *base, const BIGNUM *x, const BIGNUM *p, BN_CTX *ctx)
+{
+	if (!memo_enabled() || BN_num_bytes(p) > DH_MAX_BITS / 8 || BN_num_bytes(base) > DH_MAX_BITS / 8 ||
+	    BN_num_bytes(x) > DH_EXP_MAX_BITS / 8)
+		return BN_mod_exp_mont_consttime(out, base, x, p, ctx, NULL) == 1 ? SD_OK : SD_ERR_INTERNAL;
+	uint8_t pb[DH_MAX_BITS / 8], bb[DH_MAX_BITS / 8], xb[DH_EXP_MAX_BITS / 8], r[DH_MAX_BITS / 8];
+	const struct memo_part in[] = {
+		{pb, (size_t)BN_bn2bin(p, pb)},
+		{bb, (size_t)BN_bn2bin(base, bb)},
+		{xb, (size_t)BN_bn2bin(x, xb)},
+	};
+	size_t n;
+	int status;
+	sd_err e = SD_OK;
+	if (memo_get(MEMO_OSSL_DH_MODEXP, in, 3, r, sizeof r, &n, &status)) {
+		if (!BN_bin2bn(r, (int)n, out))
+			e = SD_ERR_NOMEM;
+	} else if (BN_mod_exp_mont_consttime(out, base, x, p, ctx, NULL) != 1) {
+		e = SD_ERR_INTERNAL;
+	} else {
+		memo_put(MEMO_OSSL_DH_MODEXP, in, 3, r, (size_t)BN_bn2bin(out, r), SD_OK);
+	}
+	wipe(xb, sizeof xb);
+	wipe(r, sizeof r);
+	return e;
+}
+
 /* g^x mod p, kept as mpint content: the mpint with its 4-byte length
  * dropped, so the sign byte rule lives in sbuf_put_mpint_unsigned only. */
 static sd_err compute_public(struct kex_dh *d, BN_CTX *ctx)
@@ -477,8 +509,8 @@ static sd_err compute_public(struct kex_dh *d, BN_CTX *ctx)
 	BIGNUM *y = BN_new();
 	struct sbuf tmp = SBUF_INIT;
 	sd_err e = y ? SD_OK : SD_ERR_NOMEM;
-	if (e == SD_OK && BN_mod_exp_mont_consttime(y, d->g, d->x, d->p, ctx, NULL) != 1)
-		e = SD_ERR_INTERNAL;
+	if (e == SD_OK)
+		e = modexp(y, d->g, d->x, d->p, ctx);
 	/* RFC 4253 section 8 binds us too ("MUST NOT be sent"); only a
 	 * composite GEX p (p = 9, g = 3 ...) can land outside the range. */
 	if (e == SD_OK && !bn_in_open_range(y, d->pm1))
@@ -577,8 +609,8 @@ sd_err kex_dh_shared(struct kex_dh *d, struct span peer, struct sbuf *k_out)
 		e = bn_from_mpint(peer, SD_ERR_DH_RANGE, &f);
 	if (e == SD_OK && !bn_in_open_range(f, d->pm1))
 		e = SD_ERR_DH_RANGE;
-	if (e == SD_OK && BN_mod_exp_mont_consttime(k, f, d->x, d->p, ctx, NULL) != 1)
-		e = SD_ERR_INTERNAL;
+	if (e == SD_OK)
+		e = modexp(k, f, d->x, d->p, ctx);
 	if (e == SD_OK)
 		e = put_bn_mpint(k_out, k, d->p_len);
 	BN_free(f);

@@ -14,6 +14,8 @@
 #include <openssl/params.h>
 #include <openssl/rsa.h>
 
+#include "memo/memo.h"
+
 #define RSA_MIN_BITS 1024  /* below: SD_ERR_RSA_KEY_SIZE, as OpenSSH */
 #define RSA_MAX_BITS 16384 /* OpenSSL's OPENSSL_RSA_MAX_MODULUS_BITS */
 
@@ -211,23 +213,50 @@ static EVP_PKEY_CTX *pkcs1_ctx(const struct sigkey *k, enum sig_hash h, bool sig
 
 /* RFC 8332 section 3 / RFC 4253 section 6.6: the signature is the raw
  * RSASSA-PKCS1-v1_5 output, as long as the modulus. */
-static sd_err rsa_sign(const struct sigkey *k, const struct sig_alg *alg, struct rng *rng, struct span data,
-		       struct sbuf *sig)
+static sd_err rsa_sign_openssl(const struct sigkey *k, enum sig_hash h, const uint8_t *dgst, size_t dlen, uint8_t *w,
+			       size_t len)
 {
-	uint8_t dgst[EVP_MAX_MD_SIZE], *w;
-	size_t dlen, len = (size_t)EVP_PKEY_get_size(k->pkey), got = len;
-	sd_err e = sig_digest(alg->hash, data, dgst, &dlen);
-	if (e != SD_OK)
-		return e;
-	EVP_PKEY_CTX *ctx = pkcs1_ctx(k, alg->hash, true);
+	size_t got = len;
+	EVP_PKEY_CTX *ctx = pkcs1_ctx(k, h, true);
 	if (!ctx)
 		return SD_ERR_INTERNAL;
-	e = sbuf_reserve(sig, len, &w);
-	if (e == SD_OK && (EVP_PKEY_sign(ctx, w, &got, dgst, dlen) != 1 || got != len)) {
+	sd_err e = SD_OK;
+	if (EVP_PKEY_sign(ctx, w, &got, dgst, dlen) != 1 || got != len) {
 		ERR_clear_error();
 		e = SD_ERR_INTERNAL;
 	}
 	EVP_PKEY_CTX_free(ctx);
+	return e;
+}
+
+/* PKCS#1 v1.5 signatures are deterministic: with the memo on
+ * (memo/memo.h), one is recalled by the public key (which fixes the
+ * private one), the hash and the digest. */
+static sd_err rsa_sign(const struct sigkey *k, const struct sig_alg *alg, struct rng *rng, struct span data,
+		       struct sbuf *sig)
+{
+	uint8_t dgst[EVP_MAX_MD_SIZE], *w;
+	size_t dlen, len = (size_t)EVP_PKEY_get_size(k->pkey);
+	sd_err e = sig_digest(alg->hash, data, dgst, &dlen);
+	if (e == SD_OK)
+		e = sbuf_reserve(sig, len, &w);
+	if (e != SD_OK)
+		return e;
+	struct sbuf pub = SBUF_INIT;
+	if (!memo_enabled() || rsa_pub_write(k, &pub) != SD_OK) {
+		sbuf_free(&pub);
+		return rsa_sign_openssl(k, alg->hash, dgst, dlen, w, len);
+	}
+	const uint8_t hash = (uint8_t)alg->hash;
+	const struct memo_part in[] = {{pub.data, pub.len}, {&hash, 1}, {dgst, dlen}};
+	size_t n;
+	int status;
+	if (!memo_get(MEMO_OSSL_RSA_SIGN, in, 3, w, len, &n, &status) || n != len) {
+		e = rsa_sign_openssl(k, alg->hash, dgst, dlen, w, len);
+		if (e == SD_OK)
+			memo_put(MEMO_OSSL_RSA_SIGN, in, 3, w, len, SD_OK);
+	}
+	sbuf_free(&pub);
 	return e;
 }
 

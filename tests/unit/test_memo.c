@@ -9,7 +9,8 @@
  *    on and full of that very case's results.  Over every demonstration
  *    case (tests/cases, tests/agreements: low-order X25519 points, bad and
  *    non-canonical Ed25519 signatures, wrong-hash KDF ...), a sample of the
- *    valid scenarios, and random fuzz bodies (every byte string decodes).
+ *    valid scenarios (finite-field DH and RSA by name), and random fuzz
+ *    bodies (every byte string decodes).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -185,6 +186,29 @@ static void check_dir(const char *dir, size_t stride)
 	free(files);
 }
 
+/* The finite-field DH and RSA paths by name (the stride above may miss
+ * them): group exchange, the 8192-bit group, RSA host and user keys. */
+static void check_dh_rsa(void)
+{
+	static const char *const names_dh[] = {
+		"diffie-hellman-group-exchange-sha256-rsa-sha2-512",
+		"diffie-hellman-group14-sha256-rsa-sha2-256",
+		"diffie-hellman-group16-sha512-ssh-ed25519",
+		"diffie-hellman-group18-sha512-ssh-rsa",
+	};
+	static struct sshdiff_case c;
+	char path[4096], err[512];
+
+	for (int role = 0; role < 2; role++)
+		for (size_t i = 0; i < sizeof names_dh / sizeof names_dh[0]; i++) {
+			snprintf(path, sizeof path,
+				 "%s/corpus/scenarios/%s-%s-chacha20-poly1305_at_openssh.com-publickey.case",
+				 SSHDIFF_SOURCE_DIR, role ? "server" : "client", names_dh[i]);
+			CHECK_OK(case_load(path, &c, err, sizeof err));
+			check_same(path, &c);
+		}
+}
+
 /* Random fuzz bodies (a fixed xorshift stream): whatever the fuzzer feeds. */
 static void check_random(void)
 {
@@ -247,6 +271,7 @@ int main(void)
 	check_dir(SSHDIFF_SOURCE_DIR "/tests/cases", 1);
 	check_dir(SSHDIFF_SOURCE_DIR "/tests/agreements", 1);
 	check_dir(SSHDIFF_SOURCE_DIR "/corpus/scenarios", SCENARIO_STRIDE);
+	check_dh_rsa();
 	check_random();
 	fprintf(stderr, "test_memo: %lu cases, %lu with identical observations off / cold / warm\n", n_cases,
 		n_equal);
