@@ -33,12 +33,15 @@
  *     of tests/e2e/expected-signatures.txt (after the target's suppressions).
  *
  * Usage: bench_differential [--inputs N] [--seconds S] [--runs R] [--planted]
- *                           [--from CASEFILE]
+ *                           [--from CASEFILE | --corpus DIR]
  * --from: mutate this case instead of the default cases (e.g. the
  * rsa-sha2-256 scenario, from which the RFC 8332 planted case is one move).
+ * --corpus: mutate the entries of a fuzzer's corpus directory in turn (the
+ * stream a campaign generates: many seeds, algorithms, scripts).
  * Measure a release build (-DCMAKE_BUILD_TYPE=Release -DSSHDIFF_FUZZ=ON).
  * Figures are printed last.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -80,6 +83,8 @@ struct input {
 static struct input *inputs;  /* N mutated */
 static struct input defaults[2]; /* unmutated, both roles */
 static size_t n_inputs;
+static struct input *parents; /* --corpus: the corpus's entries */
+static size_t n_parents;
 
 /* from: a case file to start from instead of the default cases (NULL). */
 static bool make_inputs(size_t n, const char *from)
@@ -108,6 +113,63 @@ static bool make_inputs(size_t n, const char *from)
 		const struct input *d = &defaults[i & 1];
 		memcpy(inputs[i].body, d->body, d->len);
 		inputs[i].len = case_mutate(inputs[i].body, d->len, MAX_BODY, (uint32_t)i, NULL);
+	}
+	n_inputs = n;
+	return true;
+}
+
+/* --corpus: the files of a fuzzer's corpus directory (fuzz bodies, in name
+ * order) are the parents; input i is entry i mod n mutated once (seed i),
+ * the stream a fuzzer generates from that corpus. */
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool make_corpus_inputs(size_t n, const char *dir)
+{
+	char **names = NULL, path[4096];
+	size_t k = 0, cap = 0;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d) {
+		fprintf(stderr, "bench_differential: %s: cannot open (--corpus)\n", dir);
+		return false;
+	}
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (k == cap && !(names = realloc(names, (cap = cap ? 2 * cap : 1024) * sizeof *names)))
+			return false;
+		names[k++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, k, sizeof *names, by_name);
+	if (!(parents = calloc(k ? k : 1, sizeof *parents)))
+		return false;
+	for (size_t i = 0; i < k; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		FILE *f = fopen(path, "rb");
+		if (f) {
+			size_t len = fread(parents[n_parents].body, 1, MAX_BODY, f);
+			if (len > 0 && !ferror(f))
+				parents[n_parents++].len = len;
+			fclose(f);
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (n_parents < 2) {
+		fprintf(stderr, "bench_differential: %s: fewer than 2 readable entries (--corpus)\n", dir);
+		return false;
+	}
+	if (!(inputs = calloc(n, sizeof *inputs)))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		const struct input *p = &parents[i % n_parents];
+		memcpy(inputs[i].body, p->body, p->len);
+		inputs[i].len = case_mutate(inputs[i].body, p->len, MAX_BODY, (uint32_t)i, NULL);
 	}
 	n_inputs = n;
 	return true;
@@ -491,7 +553,7 @@ int main(int argc, char **argv)
 	double seconds = 2.0;
 	int runs = 5;
 	bool want_planted = false;
-	const char *from = NULL;
+	const char *from = NULL, *corpus = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--inputs") && i + 1 < argc)
@@ -504,12 +566,14 @@ int main(int argc, char **argv)
 			want_planted = true;
 		else if (!strcmp(argv[i], "--from") && i + 1 < argc)
 			from = argv[++i];
+		else if (!strcmp(argv[i], "--corpus") && i + 1 < argc)
+			corpus = argv[++i];
 		else
 			n = 0;
 	}
 	if (n < 2 || n > 1000000 || seconds <= 0 || seconds > 600 || runs < 1 || runs > MAX_RUNS) {
 		fprintf(stderr, "usage: bench_differential [--inputs N (2-1000000)] [--seconds S] [--runs R (1-%d)] "
-				"[--planted] [--from CASEFILE]\n",
+				"[--planted] [--from CASEFILE | --corpus DIR]\n",
 			MAX_RUNS);
 		return 2;
 	}
@@ -521,7 +585,11 @@ int main(int argc, char **argv)
 	if (want_planted)
 		load_planted(SSHDIFF_SOURCE_DIR "/tests/e2e/expected-signatures.txt");
 	LLVMFuzzerInitialize(NULL, NULL);
-	if (!make_inputs(n, from)) {
+	if (from && corpus) {
+		fprintf(stderr, "bench_differential: --from and --corpus exclude each other\n");
+		return 2;
+	}
+	if (corpus ? !make_corpus_inputs(n, corpus) : !make_inputs(n, from)) {
 		fprintf(stderr, "bench_differential: cannot build the inputs\n");
 		return 1;
 	}
@@ -532,6 +600,9 @@ int main(int argc, char **argv)
 	ms[0] = (struct measurement){.label = from ? "baseline: the unmutated case, memo off"
 						   : "baseline: default cases, memo off",
 				     .set = defaults, .n = 2};
+	if (corpus)
+		ms[0] = (struct measurement){.label = "baseline: the corpus entries, memo off", .set = parents,
+					     .n = n_parents};
 	ms[1] = (struct measurement){.label = "baseline: mutated seeds, memo off", .set = inputs, .n = n_inputs};
 	ms[2] = (struct measurement){.label = "fuzz_differential, mutated seeds", .memo = true, .set = inputs,
 				     .n = n_inputs};
@@ -544,6 +615,8 @@ int main(int argc, char **argv)
 		for (int m = 0; m < 3; m++)
 			measure(&ms[m], seconds, r);
 	unsigned long aborts_timed = n_aborts;
+	struct memo_stats memo_st; /* of the last memo-on round (switching on starts the counts) */
+	memo_get_stats(&memo_st);
 	diversity_counters_clear();
 	depth_pass(sup);
 	size_t tuples = diversity_counters_set();
@@ -551,7 +624,11 @@ int main(int argc, char **argv)
 	if (!raw_baseline(n, &raw))
 		return 1;
 
-	if (from)
+	if (corpus)
+		printf("bench_differential: %zu mutated inputs (one structured mutation of each of the %zu entries of\n"
+		       "%s in turn);\n",
+		       n_inputs, n_parents, corpus);
+	else if (from)
 		printf("bench_differential: %zu mutated inputs (one structured mutation of %s);\n", n_inputs, from);
 	else
 		printf("bench_differential: %zu mutated inputs (one structured mutation of the default case,\n"
@@ -562,7 +639,12 @@ int main(int argc, char **argv)
 	printf("(a) SPEED of LLVMFuzzerTestOneInput (own + libssh + verifier, compare, diversity)\n");
 	for (int m = 0; m < 3; m++)
 		print_rates(&ms[m], runs);
-	printf("    divergent executions during the timed rounds: %lu (abort() caught)\n\n", aborts_timed);
+	printf("    divergent executions during the timed rounds: %lu (abort() caught)\n", aborts_timed);
+	printf("    memo, last memo-on round: %lu recalled, %lu computed (%.0f %% recalled), %lu flushes, %zu KB held\n\n",
+	       memo_st.hits, memo_st.misses,
+	       memo_st.hits + memo_st.misses ? 100.0 * (double)memo_st.hits / (double)(memo_st.hits + memo_st.misses)
+					     : 0.0,
+	       memo_st.flushes, memo_st.bytes / 1024);
 
 	printf("(b) DEPTH over the same %zu inputs: %% of runs past NEWKEYS (keys checked and right),\n"
 	       "    into USERAUTH (the IUT sent a userauth message), and authenticated\n", n_inputs);

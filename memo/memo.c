@@ -22,13 +22,27 @@ struct memo_entry {
 static struct memo_entry **slots; /* MEMO_SLOTS, NULL when off */
 static struct memo_stats stats;
 
+static size_t entry_size(const struct memo_entry *e)
+{
+	return sizeof *e + e->key_len + e->out_len;
+}
+
 static void entry_free(struct memo_entry *e)
 {
 	if (!e)
 		return;
+	stats.bytes -= entry_size(e);
 	/* inputs include private keys */
 	explicit_bzero(e->bytes, e->key_len + e->out_len);
 	free(e);
+}
+
+static void forget_all(void)
+{
+	for (size_t i = 0; i < MEMO_SLOTS; i++) {
+		entry_free(slots[i]);
+		slots[i] = NULL;
+	}
 }
 
 void memo_enable(bool on)
@@ -36,8 +50,7 @@ void memo_enable(bool on)
 	if (on && slots)
 		return; /* already on: keep what it holds */
 	if (slots) {
-		for (size_t i = 0; i < MEMO_SLOTS; i++)
-			entry_free(slots[i]);
+		forget_all();
 		free(slots);
 		slots = NULL;
 	}
@@ -142,7 +155,13 @@ void memo_put(enum memo_op op, const struct memo_part *parts, size_t n_parts, co
 		if (*slot)
 			stats.replaced++;
 		entry_free(*slot);
+		*slot = NULL;
+		if (stats.bytes + entry_size(e) > MEMO_MAX_BYTES) {
+			forget_all();
+			stats.flushes++;
+		}
 		*slot = e;
+		stats.bytes += entry_size(e);
 		stats.stores++;
 	}
 	explicit_bzero(key, sizeof key);

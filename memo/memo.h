@@ -31,8 +31,10 @@
  * and the benchmarks switch it on; `sshdiff replay` leaves it off.
  *
  * Bounded: MEMO_SLOTS entries, direct-mapped by hash (a new entry replaces
- * whatever held its slot); inputs longer than MEMO_MAX_INPUT are not
- * remembered.  Evicted entries are wiped.  Not thread-safe: one oracle
+ * whatever held its slot), MEMO_MAX_BYTES in all (when a new entry would
+ * pass it, everything is forgotten: a fuzzer's working set is its corpus's
+ * seeds, which come back within seconds); inputs longer than
+ * MEMO_MAX_INPUT are not remembered.  Forgotten entries are wiped.  Not thread-safe: one oracle
  * process runs one case at a time.
  */
 #ifndef SSHDIFF_MEMO_H
@@ -42,7 +44,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MEMO_SLOTS 8192
+#define MEMO_SLOTS 65536
+/* all entries together; past it the table starts again empty */
+#define MEMO_MAX_BYTES (64u << 20)
 /* bytes over all parts: an 8192-bit modulus, base and exponent fit */
 #define MEMO_MAX_INPUT 4096
 #define MEMO_MAX_OUTPUT 1024 /* up to an 8192-bit result */
@@ -92,7 +96,8 @@ void memo_put(enum memo_op op, const struct memo_part *parts, size_t n_parts, co
 
 /* Counters since the memo was last switched on (for benchmarks). */
 struct memo_stats {
-	unsigned long hits, misses, stores, replaced;
+	unsigned long hits, misses, stores, replaced, flushes;
+	size_t bytes; /* held now */
 };
 void memo_get_stats(struct memo_stats *out);
 

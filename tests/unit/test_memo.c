@@ -95,9 +95,26 @@ static void test_table(void)
 		memo_put(MEMO_OSSL_X25519_PUBLIC, pk, 1, key, sizeof key, 0);
 	}
 	memo_get_stats(&st);
-	CHECK(st.replaced >= 2 * MEMO_SLOTS);
+	CHECK(st.replaced >= MEMO_SLOTS);
 	CHECK(memo_get(MEMO_OSSL_X25519_PUBLIC, pk, 1, got, sizeof got, &n, &status));
 	CHECK_MEM(got, key, sizeof key);
+	CHECK(st.bytes <= MEMO_MAX_BYTES);
+
+	/* bounded in bytes: large entries past MEMO_MAX_BYTES start it again */
+	memo_enable(false);
+	memo_enable(true);
+	static uint8_t large[MEMO_MAX_INPUT - 16];
+	const struct memo_part pl[] = {{large, sizeof large}};
+	for (uint32_t i = 0; i < 2 * (MEMO_MAX_BYTES / sizeof large); i++) {
+		memcpy(large, &i, sizeof i);
+		memo_put(MEMO_OSSL_DH_MODEXP, pl, 1, large, MEMO_MAX_OUTPUT, 0);
+	}
+	memo_get_stats(&st);
+	CHECK(st.flushes >= 1);
+	CHECK(st.bytes <= MEMO_MAX_BYTES);
+	CHECK(memo_get(MEMO_OSSL_DH_MODEXP, pl, 1, got, sizeof got, &n, &status) == false); /* out_cap too small */
+	static uint8_t out_large[MEMO_MAX_OUTPUT];
+	CHECK(memo_get(MEMO_OSSL_DH_MODEXP, pl, 1, out_large, sizeof out_large, &n, &status)); /* the last one */
 	memo_enable(false);
 }
 
