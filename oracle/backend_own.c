@@ -173,6 +173,11 @@ static sd_err own_run(const struct sshdiff_case *c, struct observations *obs)
 		goto out;
 	actor_observe(a, obs);
 	add_machine_view(c, machine_result(m), actor_rejected_step(a), obs);
+	/* The case made the engine offer a name it does not implement and that
+	 * name was agreed (negotiate.h): it cannot run the case as written,
+	 * which is the verifier's "unsupported", not a verdict on the peer. */
+	if (machine_result(m)->error == SD_ERR_UNSUPPORTED)
+		observations_unsupported(obs, c, "engine: an agreed algorithm is not implemented (impl-unsupported)");
 out:
 	actor_free(a);
 	machine_free(m);

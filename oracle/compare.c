@@ -10,7 +10,11 @@
  *     another had silently stopped (NOT_REACHED without having rejected or
  *     failed before: the connection ended with no verdict to show for it).
  * NOT_REACHED after a backend's own rejection is not a difference: the
- * difference was at the earlier step.  With no divergent step, a backend
+ * difference was at the earlier step.  Nor is NOT_REACHED where the actor
+ * lost track of the connection (outcome "lost at step N: ...", e.g. the
+ * IUT's keys depend on a value the case mutated): the connection did not
+ * end there, the actor stopped seeing it, so that backend has no say from
+ * then on.  With no divergent step, a backend
  * whose encrypted packets did not decrypt under RFC 4253 section 7.2 keys
  * (keys_checked && !keys_ok) is a divergence "keys|RFC4253-7.2|...".
  */
@@ -25,6 +29,13 @@
 static bool starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The actor could not follow the connection any more (actor.c, stop_lost):
+ * the steps it did not reach say nothing about the IUT. */
+static bool actor_lost(const struct observations *o)
+{
+	return starts_with(o->outcome, "lost at step ");
 }
 
 bool compare_backend_ran(const struct observations *o)
@@ -167,6 +178,8 @@ static bool exchange_diverges(const struct participants *p, unsigned start, unsi
 	*fault = false;
 	*step = -1;
 	for (size_t b = 0; b < p->n; b++) {
+		bool blind = false;
+
 		if (ended[b])
 			continue;
 		for (unsigned s = start; s < end; s++) {
@@ -174,6 +187,11 @@ static bool exchange_diverges(const struct participants *p, unsigned start, unsi
 
 			if (v == VERDICT_ACCEPT || v == VERDICT_UNSUPPORTED)
 				continue;
+			/* the actor lost track here: neither went on nor stopped */
+			if (v == VERDICT_NOT_REACHED && actor_lost(p->v[b])) {
+				blind = ended[b] = true;
+				break;
+			}
 			if (v == VERDICT_CRASH || v == VERDICT_HANG)
 				*fault = true;
 			/* reject, crash, hang, or not reached without having
@@ -185,7 +203,7 @@ static bool exchange_diverges(const struct participants *p, unsigned start, unsi
 		}
 		if (stop_here[b])
 			stopped = true;
-		else
+		else if (!blind)
 			completed = true;
 	}
 	for (size_t b = 0; b < p->n; b++)

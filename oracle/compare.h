@@ -14,7 +14,9 @@
  * is the verifier's when it named one, else own's, else "-"; verdicts are
  * classes (accept/reject/crash:SIG/hang, "-" not reached), sorted by
  * backend name; backends that did not run the case (unsupported, backend
- * error) are left out.  With no divergent step, keys that fail RFC 4253
+ * error) are left out, and a backend has no say from the step where the
+ * actor lost track of its connection (outcome "lost at step N").  With no
+ * divergent step, keys that fail RFC 4253
  * section 7.2 give "keys|RFC4253-7.2|libssh=bad,own=ok,verifier=-".
  * Crashes, hangs and wrong keys are never suppressed.  A majority
  * vote is not an oracle: the verifier's rule is reported, and where the RFCs

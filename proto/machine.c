@@ -144,6 +144,7 @@ static uint32_t disconnect_reason(sd_err e)
 	case SD_ERR_RSA_SIG_HASH:
 	case SD_ERR_ED25519_NONCANONICAL:
 	case SD_ERR_RSA_KEY_SIZE:
+	case SD_ERR_UNSUPPORTED: /* e.g. agreed on a name we offered but lack */
 		return DISCONNECT_KEY_EXCHANGE_FAILED;
 	default:
 		return DISCONNECT_PROTOCOL_ERROR;

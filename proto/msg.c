@@ -364,7 +364,12 @@ sd_err msg_ext_info_parse(struct span payload, struct msg_ext_info *m)
 		e = SD_ERR_LIMIT;
 	for (uint32_t i = 0; i < count && e == SD_OK; i++) {
 		e = sview_get_string(&v, &m->names[i]);
-		if (e == SD_OK)
+		/* Values are opaque strings except where an extension defines
+		 * them: server-sig-algs is a name-list (RFC 8308 section 3.1),
+		 * so RFC 4251 section 5's rules hold as for any other. */
+		if (e == SD_OK && span_eq_cstr(m->names[i], "server-sig-algs"))
+			e = sview_get_namelist(&v, &m->values[i]);
+		else if (e == SD_OK)
 			e = sview_get_string(&v, &m->values[i]);
 	}
 	if (e == SD_OK)

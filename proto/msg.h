@@ -158,7 +158,8 @@ struct msg_ext_info {
 	struct span names[MSG_EXT_INFO_MAX];
 	struct span values[MSG_EXT_INFO_MAX];
 };
-/* More than MSG_EXT_INFO_MAX extensions: SD_ERR_LIMIT. */
+/* More than MSG_EXT_INFO_MAX extensions: SD_ERR_LIMIT; a server-sig-algs
+ * value that is no name-list (RFC 8308 section 3.1): SD_ERR_NAMELIST. */
 sd_err msg_ext_info_parse(struct span payload, struct msg_ext_info *m);
 sd_err msg_ext_info_put(struct sbuf *out, const struct msg_ext_info *m);
 

@@ -4,6 +4,15 @@
  * chosen per direction; an AEAD cipher carries its own tag, so the MAC list
  * of that direction is not consulted (OpenSSH PROTOCOL, aes-gcm and
  * chacha20-poly1305).
+ *
+ * Two ways to fail after a name was agreed:
+ *   - a marker (ext-info-c/-s, kex-strict-c/s-v00@openssh.com) won the key
+ *     exchange list: it is not a method, and RFC 8308 section 2.2 says the
+ *     parties MUST disconnect; negotiation does not skip it (as OpenSSH's
+ *     choose_kex does not): SD_ERR_NO_COMMON_KEX;
+ *   - any other name the engine does not implement: only possible when the
+ *     engine was configured to offer it, so the configuration, not the
+ *     peer, is at fault: SD_ERR_UNSUPPORTED (impl-unsupported).
  */
 #include "negotiate.h"
 
@@ -37,6 +46,19 @@ bool negotiate_guess_right(const struct msg_kexinit *client, const struct msg_ke
 	       span_eq(first_name(client->lists[KEXINIT_HOSTKEY]), first_name(server->lists[KEXINIT_HOSTKEY]));
 }
 
+/* Names in kex_algorithms that signal a feature and are no method: RFC 8308
+ * section 2.1 (ext-info-c/-s), OpenSSH PROTOCOL (strict kex). */
+static bool is_marker(struct span name)
+{
+	static const char *const markers[] = {"ext-info-c", "ext-info-s", "kex-strict-c-v00@openssh.com",
+					      "kex-strict-s-v00@openssh.com"};
+
+	for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
+		if (span_eq_cstr(name, markers[i]))
+			return true;
+	return false;
+}
+
 /* Lists that must name at least one algorithm; the language lists may be
  * empty (RFC 4253 section 7.1). */
 static sd_err check_required(const struct msg_kexinit *k)
@@ -54,10 +76,11 @@ static sd_err pick_cipher(const struct msg_kexinit *c, const struct msg_kexinit 
 
 	if (!negotiate_pick(c->lists[l], s->lists[l], &name))
 		return SD_ERR_NO_COMMON_CIPHER;
-	*out = cipher_alg_by_name(name);
+	if (!(*out = cipher_alg_by_name(name)))
+		return SD_ERR_UNSUPPORTED;
 	/* "none" is never negotiated: only the state before the first NEWKEYS
 	 * runs without encryption. */
-	if (!*out || (*out)->mode == CIPHER_NONE)
+	if ((*out)->mode == CIPHER_NONE)
 		return SD_ERR_NO_COMMON_CIPHER;
 	return SD_OK;
 }
@@ -73,7 +96,7 @@ static sd_err pick_mac(const struct msg_kexinit *c, const struct msg_kexinit *s,
 	if (!negotiate_pick(c->lists[l], s->lists[l], &name))
 		return SD_ERR_NO_COMMON_MAC;
 	*out = mac_alg_by_name(name);
-	return *out ? SD_OK : SD_ERR_NO_COMMON_MAC;
+	return *out ? SD_OK : SD_ERR_UNSUPPORTED;
 }
 
 static sd_err pick_comp(const struct msg_kexinit *c, const struct msg_kexinit *s, enum kexinit_list l,
@@ -91,12 +114,14 @@ sd_err negotiate_algs(const struct msg_kexinit *c, const struct msg_kexinit *s, 
 
 	if ((e = check_required(c)) != SD_OK || (e = check_required(s)) != SD_OK)
 		return e;
-	if (!negotiate_pick(c->lists[KEXINIT_KEX], s->lists[KEXINIT_KEX], &name) ||
-	    !(out->kex = kex_method_by_name(name)))
+	if (!negotiate_pick(c->lists[KEXINIT_KEX], s->lists[KEXINIT_KEX], &name) || is_marker(name))
 		return SD_ERR_NO_COMMON_KEX;
-	if (!negotiate_pick(c->lists[KEXINIT_HOSTKEY], s->lists[KEXINIT_HOSTKEY], &name) ||
-	    !(out->hostkey = sig_alg_by_name(name)))
+	if (!(out->kex = kex_method_by_name(name)))
+		return SD_ERR_UNSUPPORTED;
+	if (!negotiate_pick(c->lists[KEXINIT_HOSTKEY], s->lists[KEXINIT_HOSTKEY], &name))
 		return SD_ERR_NO_COMMON_HOSTKEY;
+	if (!(out->hostkey = sig_alg_by_name(name)))
+		return SD_ERR_UNSUPPORTED;
 	if ((e = pick_cipher(c, s, KEXINIT_CIPHER_CS, &out->cipher_cs)) != SD_OK ||
 	    (e = pick_cipher(c, s, KEXINIT_CIPHER_SC, &out->cipher_sc)) != SD_OK)
 		return e;

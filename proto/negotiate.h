@@ -31,7 +31,10 @@ bool negotiate_pick(struct span client, struct span server, struct span *out);
 
 /* Per category the client's first name the server also has, encryption and
  * MAC per direction.  Errors: SD_ERR_KEXINIT_NAMELIST (a required list is
- * empty), SD_ERR_NO_COMMON_KEX / _HOSTKEY / _CIPHER / _MAC / _COMPRESSION. */
+ * empty), SD_ERR_NO_COMMON_KEX / _HOSTKEY / _CIPHER / _MAC / _COMPRESSION
+ * (also: a marker such as ext-info-c won the kex list, RFC 8308 section
+ * 2.2), SD_ERR_UNSUPPORTED (the agreed name is one the engine does not
+ * implement: it was configured to offer it). */
 sd_err negotiate_algs(const struct msg_kexinit *client, const struct msg_kexinit *server, struct negotiated *out);
 
 /* first_kex_packet_follows: the guessed packet is usable only when both the

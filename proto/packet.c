@@ -180,11 +180,21 @@ static sd_err get_u32(const uint8_t *p, uint32_t *v)
  * packet_length, without consuming anything.  Classic framing with a cipher
  * must decrypt a whole first block for it; CTR is stateful, so that block is
  * kept for the calls that follow until the packet is complete.
+ *
+ * Classic framing is read block by block (RFC 4253 section 6: its packets
+ * are whole blocks of the cipher's size or 8, at least 16 bytes), so before
+ * the first NEWKEYS, in clear, the length is judged once the first 8 bytes
+ * are in, as OpenSSH (ssh_packet_read_poll2), libssh 0.10 (its
+ * ssh_packet_decrypt_len reads 8 bytes without a cipher) and the verifier do.
+ * Judging it at 4 bytes is allowed too, but then a peer that stops between
+ * the 4th and the 8th byte would see a verdict nobody else gives.
  */
 static sd_err read_length(struct packet_dir *d, struct span in, uint32_t *plen)
 {
 	size_t block = block_of(d);
-	if (framing_of(d) == FRAME_CLASSIC && d->cipher) {
+	if (framing_of(d) == FRAME_CLASSIC && !d->cipher)
+		return in.len < block ? SD_AGAIN : get_u32(in.p, plen);
+	if (framing_of(d) == FRAME_CLASSIC) {
 		if (block > sizeof d->first_block)
 			return SD_ERR_UNSUPPORTED;
 		if (in.len < block)
@@ -201,7 +211,7 @@ static sd_err read_length(struct packet_dir *d, struct span in, uint32_t *plen)
 		return SD_AGAIN;
 	if (d->calg->mode == CIPHER_CHACHAPOLY)
 		return cipher_chachapoly_length(d->cipher, d->seqnr, in.p, plen);
-	return get_u32(in.p, plen); /* in clear: none, ETM, GCM */
+	return get_u32(in.p, plen); /* in clear: ETM, GCM */
 }
 
 /* RFC 4253 section 6.1: at most max_packet (35000 by default); at least the

@@ -140,14 +140,13 @@ static bool is_marker(struct vspan n)
 }
 
 /* Section 7.1: the first algorithm on the client's list that the server
- * also supports. */
+ * also supports.  Markers are not skipped: RFC 8308 section 2.2 says what
+ * happens when one is agreed (negotiate() below). */
 static bool pick(struct vspan client, struct vspan server, struct vspan *out)
 {
 	size_t pos = 0;
 	struct vspan n;
 	while (vnl_next(client, &pos, &n)) {
-		if (is_marker(n))
-			continue;
 		if (vnl_has(server, n)) {
 			*out = n;
 			return true;
@@ -164,7 +163,10 @@ static void set_name(char dst[64], struct vspan n)
 static enum vrule negotiate(struct verifier *v, const struct vmsg_kexinit *c, const struct vmsg_kexinit *s)
 {
 	struct vspan n[VKI_N];
-	if (!pick(c->list[VKI_KEX], s->list[VKI_KEX], &n[VKI_KEX]))
+	/* RFC 8308 section 2.2: "If "ext-info-c" or "ext-info-s" ends up being
+	 * negotiated as a key exchange method, the parties MUST disconnect";
+	 * the strict-kex markers (OpenSSH PROTOCOL) are no method either. */
+	if (!pick(c->list[VKI_KEX], s->list[VKI_KEX], &n[VKI_KEX]) || is_marker(n[VKI_KEX]))
 		return VR_NO_KEX;
 	if (!pick(c->list[VKI_HOSTKEY], s->list[VKI_HOSTKEY], &n[VKI_HOSTKEY]))
 		return VR_NO_HOSTKEY;

@@ -178,7 +178,7 @@ enum vrule vmsg_debug(struct vspan pl, struct vmsg_debug *m)
 
 /* ---- EXT_INFO ---- */
 
-static enum vrule ext_info(struct vspan pl, struct vmsg_ext_info *m, bool values)
+static enum vrule ext_info(struct vspan pl, struct vmsg_ext_info *m)
 {
 	struct vrd r;
 	memset(m, 0, sizeof *m);
@@ -194,7 +194,7 @@ static enum vrule ext_info(struct vspan pl, struct vmsg_ext_info *m, bool values
 		if (e == VR_OK)
 			e = vr_string(&r, &value);
 		/* RFC 8308 section 3.1: server-sig-algs is a name-list */
-		if (e == VR_OK && values && vspan_is(name, "server-sig-algs"))
+		if (e == VR_OK && vspan_is(name, "server-sig-algs"))
 			e = vnl_check(value);
 	}
 	if (e == VR_OK)
@@ -204,12 +204,7 @@ static enum vrule ext_info(struct vspan pl, struct vmsg_ext_info *m, bool values
 
 enum vrule vmsg_ext_info(struct vspan pl, struct vmsg_ext_info *m)
 {
-	return ext_info(pl, m, true);
-}
-
-enum vrule vmsg_ext_info_syntax(struct vspan pl, struct vmsg_ext_info *m)
-{
-	return ext_info(pl, m, false);
+	return ext_info(pl, m);
 }
 
 bool vmsg_ext_next(struct vspan *rest, struct vspan *name, struct vspan *value)

@@ -131,8 +131,6 @@ struct vmsg_ext_info {
 	struct vspan exts;
 };
 enum vrule vmsg_ext_info(struct vspan pl, struct vmsg_ext_info *m);
-/* The same without any check of values (RFC 8308 section 2.3 syntax only). */
-enum vrule vmsg_ext_info_syntax(struct vspan pl, struct vmsg_ext_info *m);
 /* Next (name, value) of a decoded list; *rest starts as m->exts.  False
  * when the list is done. */
 bool vmsg_ext_next(struct vspan *rest, struct vspan *name, struct vspan *value);

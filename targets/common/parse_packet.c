@@ -8,13 +8,9 @@
  * stream up to EOF), or a rule.  Both must give the same outcome packet
  * after packet.
  *
- * Allowances, where RFC 4253 section 6 leaves a receiver free:
- *   early length: a length read in clear (cipher "none") is judged by the
- *     engine as soon as its 4 bytes are in, by the verifier once the first
- *     block is (section 6: implementations "SHOULD decrypt the length after
- *     receiving the first 8 (or cipher block size, whichever is larger)
- *     bytes").  When fewer than a block remain, the engine may already say
- *     RFC4253-6.1 while the verifier waits.
+ * Allowance, where RFC 4253 section 6 leaves a receiver free (a length
+ * read in clear is judged by both once the first 8 bytes are in, so that
+ * one needs none any more):
  *   decrypted length: where packet_length is encrypted and cannot be
  *     authenticated before it is used (classic encrypt-and-MAC with a
  *     cipher, chacha20-poly1305), an impossible length is reported by the
@@ -221,14 +217,6 @@ static const char *outcome_name(const struct outcome *o)
 	return o->kind == O_MORE ? "more" : o->kind == O_PAYLOAD ? "ok" : o->rule;
 }
 
-/* Where the verifier reads packet_length from a whole first block while
- * the engine needs only 4 bytes: classic framing without a cipher. */
-static bool length_in_first_block(const struct vdir *v)
-{
-	bool apart = vcipher_aead(v->c) || (v->m && v->m->etm);
-	return !apart && (!v->c || v->c->kind == VC_NONE);
-}
-
 /* Where packet_length is decrypted before it can be authenticated. */
 static bool length_decrypted(const struct vdir *v)
 {
@@ -239,18 +227,10 @@ static bool length_decrypted(const struct vdir *v)
 	return !vcipher_aead(v->c) && !(v->m && v->m->etm) && v->c->kind != VC_NONE;
 }
 
-static size_t first_block(const struct vdir *v)
-{
-	return v->c && v->c->block > 8 ? v->c->block : 8;
-}
-
 /* NULL when the two outcomes agree or differ as an allowance permits. */
 static const char *compare(const struct outcome *e, const struct outcome *v, const struct vdir *vd, size_t left,
 			   char *buf, size_t cap)
 {
-	if (e->kind == O_RULE && v->kind == O_MORE && length_in_first_block(vd) && left < first_block(vd) &&
-	    strcmp(e->rule, sd_err_rule(SD_ERR_PACKET_LENGTH)) == 0)
-		return NULL; /* early length */
 	if (e->kind == O_RULE && v->kind == O_RULE && length_decrypted(vd) &&
 	    strcmp(e->rule, sd_err_rule(SD_ERR_PACKET_LENGTH)) == 0 && strcmp(v->rule, vrule_id(VR_MAC)) == 0)
 		return NULL; /* decrypted length */

@@ -10,14 +10,8 @@
  *     section 2.3 sets no bound on nr-extensions and the verifier has none.
  *     Excused when the engine says impl-limit and the count is above its
  *     limit: the engine read nothing more to compare.
- *   EXT_INFO, a "server-sig-algs" value that is not a valid name-list: the
- *     verifier rejects it (RFC 8308 section 3.1 defines the value as a
- *     name-list, RFC 4251 section 5 its syntax); the engine's parser does
- *     not look at values.  RFC 8308 section 2.5 leaves the interpretation of
- *     extension values to each extension and says nothing of malformed
- *     ones, so neither is wrong.  Excused when the verifier's decoder
- *     without value checks (vmsg_ext_info_syntax) then agrees with the
- *     engine in everything else: verdict, fields and round trip.
+ * (A malformed "server-sig-algs" value was excused until both decoders
+ * came to read it as the name-list RFC 8308 section 3.1 makes it.)
  */
 #include "targets/common/parse_pair.h"
 
@@ -67,8 +61,6 @@ union vmsgs {
 enum allowance {
 	A_NONE,     /* not excused */
 	A_EXCUSED,  /* excused, and nothing more can be compared */
-	A_REPLACED, /* the verifier's verdict and fields were replaced by an
-		     * excused variant, to be compared as usual */
 };
 
 struct pair {
@@ -411,7 +403,7 @@ static const char *d_ext_info(const union emsg *e, const union vmsgs *v)
 	return rest.len == 0 ? NULL : "nr-extensions";
 }
 
-/* The two EXT_INFO allowances at the top of the file. */
+/* The EXT_INFO allowance at the top of the file. */
 static enum allowance a_ext_info(struct span pl, sd_err e, enum vrule *r, union vmsgs *v)
 {
 	if (e == SD_ERR_LIMIT) {
@@ -422,11 +414,6 @@ static enum allowance a_ext_info(struct span pl, sd_err e, enum vrule *r, union 
 		if (sview_get_u8(&sv, &number) == SD_OK && sview_get_u32(&sv, &count) == SD_OK &&
 		    count > MSG_EXT_INFO_MAX)
 			return A_EXCUSED;
-		return A_NONE;
-	}
-	if (*r == VR_NAMELIST) {
-		*r = vmsg_ext_info_syntax(vspan_of(pl.p, pl.len), &v->ext_info);
-		return A_REPLACED;
 	}
 	return A_NONE;
 }

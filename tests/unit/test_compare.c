@@ -246,6 +246,56 @@ static void test_unsupported_ignored(void)
 	CHECK(!cmp.divergent);
 }
 
+/* Where the actor lost track of a connection (a mutated value the IUT's
+ * keys depend on: "lost at step N"), that backend has no say from step N:
+ * the connection did not end there, the actor stopped seeing it.  The
+ * shape of tests/findings/3e41f1b337135871: own and the verifier sent
+ * their EXT_INFO at once and the actor, unable to open it, stopped before
+ * step 4; libssh had nothing to send yet, so step 4 passed for it. */
+static void lose_at(int b, unsigned at)
+{
+	for (unsigned i = at; i < the_case.n_steps; i++)
+		obs[b].steps[i].verdict = VERDICT_NOT_REACHED;
+	obs[b].keys_checked = obs[b].keys_ok = false;
+	snprintf(obs[b].outcome, sizeof(obs[b].outcome),
+		 "lost at step %u: the IUT's keys depend on values the actor cannot know", at);
+}
+
+static void test_actor_lost(void)
+{
+	struct comparison cmp;
+
+	all_accept();
+	lose_at(OWN, 4);
+	lose_at(VERIFIER, 4);
+	cmp = run(NULL);
+	CHECK(!cmp.divergent);
+	CHECK_EQ_U(cmp.step, -1);
+	CHECK_STR(cmp.signature, "");
+
+	/* ... also when the one that still has a say rejects there */
+	reject_at(LIBSSH, 4, "");
+	cmp = run(NULL);
+	CHECK(!cmp.divergent);
+
+	/* Steps before the loss still count. */
+	all_accept();
+	lose_at(OWN, 4);
+	reject_at(VERIFIER, 2, "RFC8731-3");
+	cmp = run(NULL);
+	CHECK(cmp.divergent);
+	CHECK_STR(cmp.signature, "send KEX_INIT|RFC8731-3|libssh=accept,own=accept,verifier=reject");
+
+	/* A connection that ended without a verdict is still a difference. */
+	all_accept();
+	all_steps(OWN, VERDICT_ACCEPT, 0);
+	obs[OWN].steps[4].verdict = VERDICT_NOT_REACHED;
+	snprintf(obs[OWN].outcome, sizeof(obs[OWN].outcome), "ended by the IUT at step 4: close");
+	cmp = run(NULL);
+	CHECK(cmp.divergent);
+	CHECK_STR(cmp.signature, "send NEWKEYS|-|libssh=accept,own=-,verifier=accept");
+}
+
 static void test_crash_and_hang(void)
 {
 	struct suppressions *everything;
@@ -448,6 +498,7 @@ int main(void)
 	test_after_the_end();
 	test_exchanges();
 	test_unsupported_ignored();
+	test_actor_lost();
 	test_crash_and_hang();
 	test_keys();
 	test_suppressed();

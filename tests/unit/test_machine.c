@@ -918,11 +918,39 @@ static void negotiation(void)
 	s.lists[KEXINIT_COMP_SC] = span_cstr("none");
 	s.lists[KEXINIT_HOSTKEY] = span_cstr("ssh-rsa");
 	CHECK_ERR(negotiate_algs(&c, &s, &n), SD_ERR_NO_COMMON_HOSTKEY);
-	/* a pseudo-algorithm both list is not a method */
+	/* a pseudo-algorithm both list is not a method: RFC 8308 section 2.2,
+	 * "the parties MUST disconnect" (it is not skipped for the next name) */
 	s.lists[KEXINIT_HOSTKEY] = c.lists[KEXINIT_HOSTKEY];
 	c.lists[KEXINIT_KEX] = span_cstr("ext-info-c,curve25519-sha256");
 	s.lists[KEXINIT_KEX] = span_cstr("ext-info-c,curve25519-sha256");
 	CHECK_ERR(negotiate_algs(&c, &s, &n), SD_ERR_NO_COMMON_KEX);
+	c.lists[KEXINIT_KEX] = span_cstr("kex-strict-s-v00@openssh.com,curve25519-sha256");
+	s.lists[KEXINIT_KEX] = span_cstr("curve25519-sha256,kex-strict-s-v00@openssh.com");
+	CHECK_ERR(negotiate_algs(&c, &s, &n), SD_ERR_NO_COMMON_KEX);
+
+	/* An agreed name the engine does not implement: both sides offered
+	 * it, so there is a common method; the engine was configured to offer
+	 * what it lacks (impl-unsupported), for every category. */
+	static const struct {
+		enum kexinit_list list;
+		const char *name;
+	} lacks[] = {
+		{KEXINIT_KEX, "umac-64@openssh.com"},
+		{KEXINIT_HOSTKEY, "ssh-dss"},
+		{KEXINIT_CIPHER_CS, "aes128-cbc"},
+		{KEXINIT_CIPHER_SC, "3des-cbc"},
+		{KEXINIT_MAC_SC, "umac-64@openssh.com"},
+	};
+	c.lists[KEXINIT_KEX] = s.lists[KEXINIT_KEX] = span_cstr("curve25519-sha256");
+	CHECK_OK(negotiate_algs(&c, &s, &n));
+	for (size_t i = 0; i < sizeof lacks / sizeof lacks[0]; i++) {
+		struct msg_kexinit c2 = c, s2 = s;
+		c2.lists[lacks[i].list] = s2.lists[lacks[i].list] = span_cstr(lacks[i].name);
+		CHECK_ERR(negotiate_algs(&c2, &s2, &n), SD_ERR_UNSUPPORTED);
+	}
+	/* "none" is known and still never agreed */
+	c.lists[KEXINIT_CIPHER_SC] = s.lists[KEXINIT_CIPHER_SC] = span_cstr("none");
+	CHECK_ERR(negotiate_algs(&c, &s, &n), SD_ERR_NO_COMMON_CIPHER);
 }
 
 int main(void)

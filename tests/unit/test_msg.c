@@ -519,6 +519,35 @@ static void rt_ext_info(void)
 	CHECK_ERR(msg_ext_info_put(&out, &in.ext_info), SD_ERR_LIMIT);
 	CHECK_EQ_U(out.len, 0);
 	sbuf_free(&out);
+
+	/* server-sig-algs is a name-list (RFC 8308 section 3.1), so RFC 4251
+	 * section 5 holds for it; any other value is opaque bytes. */
+	static const struct {
+		const char *name, *value;
+		sd_err want;
+	} values[] = {
+		{"server-sig-algs", "ssh-ed25519,,rsa-sha2-256", SD_ERR_NAMELIST}, /* empty name */
+		{"server-sig-algs", "ssh-ed25519,", SD_ERR_NAMELIST},              /* trailing comma */
+		{"server-sig-algs", ",ssh-ed25519", SD_ERR_NAMELIST},
+		{"server-sig-algs", "ssh-ed25519 rsa-sha2-256", SD_ERR_NAMELIST},  /* space */
+		{"server-sig-algs", "ssh-ed25519,rsa-sha2-256", SD_OK},
+		{"server-sig-algs", "", SD_OK},                                   /* zero names */
+		{"x-other", "ssh-ed25519,,rsa-sha2-256", SD_OK},
+		{"ping@openssh.com", "0 ,", SD_OK},
+	};
+	for (size_t t = 0; t < sizeof values / sizeof values[0]; t++) {
+		struct sbuf b = SBUF_INIT;
+		raw_u8(&b, 7);
+		raw_u32(&b, 2);
+		raw_str(&b, "ping@openssh.com");
+		raw_str(&b, "0");
+		raw_str(&b, values[t].name);
+		raw_str(&b, values[t].value);
+		CHECK_ERR(msg_ext_info_parse(sbuf_span(&b), &m.ext_info), values[t].want);
+		if (values[t].want == SD_OK)
+			check_reencodes(&c_ext_info, sbuf_span(&b));
+		sbuf_free(&b);
+	}
 }
 
 static void rt_userauth(void)

@@ -840,7 +840,25 @@ static void test_kexinit_rules(void)
 		case_default(&c, roles[r]);
 		tc_add_mutation(&c.steps[at], MUT_TRUNCATE)->offset = 30;
 		expect_reject(&c, at, "RFC4251-5", "kexinit truncated");
+
+		/* RFC 8308 section 2.2: an ext-info indicator that ends up
+		 * negotiated as the key exchange method: MUST disconnect (it is
+		 * not skipped in favour of the next name).  Both sides list it
+		 * first (the case's kex list configures both). */
+		case_default(&c, roles[r]);
+		tc_set_str(c.algs.kex, "ext-info-c,curve25519-sha256");
+		expect_reject(&c, at, "RFC4253-7.1-kex", "ext-info-c agreed as kex");
+		case_default(&c, roles[r]);
+		tc_set_str(c.algs.kex, "kex-strict-s-v00@openssh.com,curve25519-sha256");
+		expect_reject(&c, at, "RFC4253-7.1-kex", "strict-kex marker agreed as kex");
 	}
+	/* The same when only the client puts the server's indicator first
+	 * (an incorrect indicator for its role, RFC 8308 section 2.2). */
+	struct sshdiff_case c;
+	case_default(&c, CASE_IUT_SERVER);
+	int at = tc_find_step(&c, STEP_SEND, CM_KEXINIT);
+	set_field(&c.steps[at], 1, "ext-info-s,curve25519-sha256", 28);
+	expect_reject(&c, at, "RFC4253-7.1-kex", "client lists ext-info-s first");
 }
 
 /* CVE-2018-10933 pattern: the client says USERAUTH_SUCCESS (RFC 4252 5.1). */
@@ -1357,6 +1375,36 @@ static void test_unsupported(void)
 			CHECK_EQ_U(o.steps[i].verdict, VERDICT_UNSUPPORTED);
 		CHECK_STR(o.outcome, "unsupported: verifier: cipher aes128-cbc");
 	}
+	/* The engine, made to offer the same name it lacks, likewise cannot
+	 * run the case (negotiate.h: impl-unsupported), for every category. */
+	static const struct {
+		const char *kex, *cipher, *mac;
+	} lacks[] = {
+		{"umac-64@openssh.com,curve25519-sha256", NULL, NULL},
+		{NULL, "aes128-cbc,chacha20-poly1305@openssh.com", NULL},
+		{NULL, "aes128-ctr", "umac-64@openssh.com,hmac-sha2-256"},
+	};
+	for (size_t r = 0; r < COUNT(roles); r++)
+		for (size_t i = 0; i < COUNT(lacks); i++) {
+			case_default(&c, roles[r]);
+			if (lacks[i].kex)
+				tc_set_str(c.algs.kex, lacks[i].kex);
+			if (lacks[i].cipher)
+				tc_set_str(c.algs.cipher, lacks[i].cipher);
+			if (lacks[i].mac)
+				tc_set_str(c.algs.mac, lacks[i].mac);
+			if (!run_case(&backend_own, &c, &o))
+				continue;
+			CHECK(o.steps[0].verdict == VERDICT_UNSUPPORTED);
+			CHECK(strncmp(o.outcome, "unsupported: engine: ", 21) == 0);
+			if (o.steps[0].verdict != VERDICT_UNSUPPORTED)
+				tc_print_obs("own, agreed on a name it lacks", &c, &o);
+		}
+	/* ... and an unknown name nobody agrees on is only a name */
+	case_default(&c, CASE_IUT_SERVER);
+	tc_set_str(c.algs.kex, "curve25519-sha256,umac-64@openssh.com");
+	if (run_case(&backend_own, &c, &o))
+		CHECK(tc_all_accept(&c, &o));
 	/* a configuration no valid KEXINIT can be made of */
 	case_default(&c, CASE_IUT_CLIENT);
 	tc_set_str(c.algs.mac, "");
