@@ -162,6 +162,9 @@ struct campaign {
 	struct new_finding *news;
 	size_t n_news, cap_news;
 	int64_t start_ms;
+	/* fuzz_libfuzzer.c: how many of `known` the file handed to
+	 * fuzz_differential (SSHDIFF_KNOWN_DIVERGENCES) holds */
+	size_t n_known_written;
 	struct target *cur;
 	/* progress.c */
 	bool tty;
@@ -229,6 +232,10 @@ uint8_t *fuzz_read_file(const char *path, size_t max, size_t *len);
 sd_err libfuzzer_start(struct campaign *cp, struct target *t, int64_t fuzz_s);
 /* One line of its log: a fork-mode status line updates t->st. */
 void libfuzzer_line(struct target *t, const char *line);
+/* DIR/known-divergences.txt := every signature the store holds, rewritten
+ * when the campaign learnt new ones since the last call (jobs that start
+ * later read it); the path for SSHDIFF_KNOWN_DIVERGENCES. */
+sd_err libfuzzer_known_write(struct campaign *cp, char *path, size_t size);
 sd_err libfuzzer_merge(struct campaign *cp, struct target *t, int64_t budget_ms);
 
 /* ---- fuzz_afl.c ---- */

@@ -153,6 +153,11 @@ bool engine_poll(struct campaign *cp, struct target *t)
 		}
 	}
 	read_log(t);
+	/* new findings: jobs that start from now on skip them too */
+	if (cp->o->engine == ENGINE_LIBFUZZER && cp->n_known != cp->n_known_written) {
+		char path[PATH_MAX];
+		(void)libfuzzer_known_write(cp, path, sizeof(path)); /* a failed rewrite only costs speed */
+	}
 	for (size_t i = 0; i < t->n_procs; i++)
 		if (proc_poll(&t->procs[i]))
 			running = true;

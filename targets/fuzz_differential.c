@@ -15,10 +15,10 @@
  * Known divergences: when SSHDIFF_KNOWN_DIVERGENCES names a file of
  * signatures (one a line, with or without the "sshdiff-divergence: "
  * prefix, '#' comments), a divergence whose signature is listed does not
- * abort: it only counts as feedback.  For people running the target by
- * hand on a known-noisy corpus.  `sshdiff campaign` does not set it: side
- * by side, libFuzzer fork mode found more new signatures in the same time
- * when jobs kept restarting on known ones (bench/RESULTS.md).
+ * abort: it only counts as feedback.  `sshdiff campaign` (libFuzzer) sets
+ * it to the store's signatures: side by side, fork mode found about twice
+ * as many new signatures when its jobs went on past known ones instead of
+ * restarting (bench/RESULTS.md, "Known divergences").
  *
  * Every run also feeds verdict-diversity features (targets/common/
  * diversity.h), and LLVMFuzzerCustomMutator / LLVMFuzzerCustomCrossOver
