@@ -268,7 +268,7 @@ static sd_err emit(struct actor *a, struct span payload, int step, int cm)
 	sd_err e = actor_seal(a, payload, step, cm);
 
 	if (e == SD_OK)
-		e = actor_after_emit(a, cm, step, true);
+		e = actor_after_emit(a, cm, payload, step, true);
 	if (e != SD_OK)
 		return e;
 	a->v[step].verdict = VERDICT_ACCEPT;
@@ -289,7 +289,7 @@ static sd_err do_send(struct actor *a, const struct case_step *st)
 		/* STEP_DROP: built, the state advanced, nothing sent. */
 		a->drop_next = false;
 		if ((e = actor_ev_add(a, EV_DROPPED, step, (int)st->msg, sbuf_span(&p))) == SD_OK)
-			e = actor_after_emit(a, (int)st->msg, step, false);
+			e = actor_after_emit(a, (int)st->msg, sbuf_span(&p), step, false);
 		a->v[step].verdict = VERDICT_ACCEPT;
 		goto out;
 	}

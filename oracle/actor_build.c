@@ -851,8 +851,18 @@ sd_err actor_build(struct actor *a, const struct case_step *st, int step, struct
 	return SD_OK;
 }
 
-sd_err actor_after_emit(struct actor *a, int cm, int step, bool sent)
+sd_err actor_after_emit(struct actor *a, int cm, struct span payload, int step, bool sent)
 {
+	/* Authentication is what the IUT was told on the wire: the message
+	 * number that went out, whatever the step meant to send (a msg-number
+	 * mutation or a flip can turn a USERAUTH_SUCCESS into another message,
+	 * or another message into one).  RFC 4252 section 5.1: 52 is success,
+	 * 51 failure. */
+	if (sent && !a->client && payload.len > 0 &&
+	    (payload.p[0] == MSG_USERAUTH_SUCCESS || payload.p[0] == MSG_USERAUTH_FAILURE)) {
+		a->auth_tx_step = step;
+		a->auth_tx_success = payload.p[0] == MSG_USERAUTH_SUCCESS;
+	}
 	switch (cm) {
 	case CM_NEWKEYS:
 		/* RFC 4253 section 7.3: our keys change right after our NEWKEYS. */
@@ -860,13 +870,6 @@ sd_err actor_after_emit(struct actor *a, int cm, int step, bool sent)
 	case CM_DISCONNECT:
 		if (sent)
 			a->we_disconnected = true;
-		return SD_OK;
-	case CM_USERAUTH_SUCCESS:
-	case CM_USERAUTH_FAILURE:
-		if (sent && !a->client) {
-			a->auth_tx_step = step;
-			a->auth_tx_success = cm == CM_USERAUTH_SUCCESS;
-		}
 		return SD_OK;
 	default:
 		return SD_OK;

@@ -138,7 +138,7 @@ struct actor {
 	/* user authentication */
 	struct sbuf pk_alg, pk_key;    /* the IUT's last publickey query (actor server) */
 	enum observed_auth auth_rx;    /* actor client: last answer received */
-	int auth_tx_step;              /* actor server: last SUCCESS/FAILURE sent */
+	int auth_tx_step;              /* actor server: last SUCCESS/FAILURE sent (wire number) */
 	bool auth_tx_success;
 
 	/* script */
@@ -223,8 +223,10 @@ sd_err actor_sign(struct actor *a, const struct sigkey *key, const struct sig_al
  * payload mutations) into payload. */
 sd_err actor_build(struct actor *a, const struct case_step *st, int step, struct sbuf *payload);
 /* Effects that belong to the moment a built message is emitted (sent or
- * dropped): NEWKEYS switches our keys, DISCONNECT, auth answers. */
-sd_err actor_after_emit(struct actor *a, int cm, int step, bool sent);
+ * dropped): NEWKEYS switches our keys, DISCONNECT, and the auth answer the
+ * IUT got, read from payload's message number (what went on the wire), not
+ * from the step's message cm. */
+sd_err actor_after_emit(struct actor *a, int cm, struct span payload, int step, bool sent);
 /* Wire shape of a message's fields in case_msg_field_name order ("cssss...":
  * c cookie, s length-prefixed, u uint32, b byte); for tests. */
 const char *actor_field_shape(enum case_msg m);

@@ -166,7 +166,17 @@ static sd_err own_run(const struct sshdiff_case *c, struct observations *obs)
 	if ((e = keys_load(c, &keys)) != SD_OK)
 		goto out;
 	config(c, &keys, &rng.base, &cfg);
-	if ((e = machine_new(&cfg, &m)) != SD_OK || (e = actor_new(c, &a)) != SD_OK)
+	e = machine_new(&cfg, &m);
+	/* The engine refuses a configuration it could not offer a usable
+	 * KEXINIT for (machine.h), as the verifier does: no verdict. */
+	if (e == SD_ERR_KEXINIT_NAMELIST || e == SD_ERR_NAMELIST) {
+		char why[96];
+		snprintf(why, sizeof why, "engine: no usable KEXINIT for this configuration (%s)", sd_err_rule(e));
+		observations_unsupported(obs, c, why);
+		e = SD_OK;
+		goto out;
+	}
+	if (e != SD_OK || (e = actor_new(c, &a)) != SD_OK)
 		goto out;
 	struct iut_port port = {m, own_send, own_recv, own_poll};
 	if ((e = actor_drive(a, &port, OWN_MAX_IDLE)) != SD_OK)

@@ -215,6 +215,24 @@ static const char *or_default(const char *s, const char *def)
 	return s ? s : def;
 }
 
+/* RFC 4253 section 7.1: every list but the languages names at least one
+ * algorithm (a server's host key list only those it holds a key for).  A
+ * configuration that leaves one empty (e.g. a host key of no configured
+ * type) or malformed could never negotiate, so the engine refuses it
+ * rather than send a KEXINIT every peer must reject.  The markers do not
+ * count as key exchange methods (RFC 8308 section 2.2). */
+static sd_err own_lists_usable(const struct msg_kexinit *k, struct span kex_configured)
+{
+	sd_err e = SD_OK;
+
+	if (kex_configured.len == 0)
+		return SD_ERR_KEXINIT_NAMELIST;
+	for (int i = KEXINIT_KEX; i <= KEXINIT_COMP_SC && e == SD_OK; i++)
+		if ((e = namelist_check(k->lists[i])) == SD_OK && k->lists[i].len == 0)
+			e = SD_ERR_KEXINIT_NAMELIST;
+	return e;
+}
+
 static sd_err send_kexinit(struct machine *m, bool first)
 {
 	const struct machine_algs *a = &m->cfg.algs;
@@ -246,6 +264,9 @@ static sd_err send_kexinit(struct machine *m, bool first)
 		k.lists[KEXINIT_MAC_SC] = span_cstr(or_default(a->mac_sc, mac_default_list()));
 		k.lists[KEXINIT_COMP_CS] = span_cstr(or_default(a->comp_cs, "none"));
 		k.lists[KEXINIT_COMP_SC] = span_cstr(or_default(a->comp_sc, "none"));
+		e = own_lists_usable(&k, span_cstr(or_default(a->kex, kex_default_list())));
+	}
+	if (e == SD_OK) {
 		sbuf_reset(&m->my_kexinit);
 		e = msg_kexinit_put(&m->my_kexinit, &k);
 	}

@@ -139,7 +139,11 @@ struct machine_result {
 
 struct machine;
 
-/* Creates the machine and queues its identification line (and KEXINIT). */
+/* Creates the machine and queues its identification line (and KEXINIT).
+ * A configuration whose KEXINIT could never negotiate is refused:
+ * SD_ERR_KEXINIT_NAMELIST when a required list would be empty (a server
+ * with no host key for any configured host key algorithm, no key exchange
+ * method besides the markers), SD_ERR_NAMELIST when one is malformed. */
 sd_err machine_new(const struct machine_config *cfg, struct machine **out);
 void machine_free(struct machine *m);
 

@@ -299,6 +299,47 @@ static void test_userauth_success_from_client(void)
 	CHECK(o.keys_checked && o.keys_ok);
 }
 
+/* What the observations say about authentication follows the message
+ * number that went on the wire, not the step's message: a USERAUTH_SUCCESS
+ * step whose number a mutation changed is no success, however the IUT
+ * took it, and a USERAUTH_FAILURE step that went out as a USERAUTH_SUCCESS
+ * (number 52, body cut to that byte) is one. */
+static void test_auth_from_wire(void)
+{
+	struct observations o;
+	struct sshdiff_case *c = new_case(CASE_IUT_CLIENT, NULL, NULL, NULL, NULL);
+	int s = tc_find_step(c, STEP_SEND, CM_USERAUTH_SUCCESS);
+
+	CHECK_EQ_U(s, (unsigned)c->n_steps - 1);
+	/* Control: the valid run is a success. */
+	run_own(c, &o);
+	CHECK(tc_all_accept(c, &o));
+	CHECK_EQ_U(o.auth, OBS_AUTH_SUCCESS);
+
+	/* 52 -> 200 (local extension, RFC 4250 section 4.1.2): the engine
+	 * answers UNIMPLEMENTED and goes on, so the step is accepted, yet no
+	 * USERAUTH_SUCCESS was ever sent. */
+	tc_add_mutation(&c->steps[s], MUT_MSG_NUMBER)->value = 200;
+	run_own(c, &o);
+	CHECK(tc_all_accept(c, &o));
+	CHECK_STR(o.outcome, "completed");
+	CHECK_EQ_U(o.auth, OBS_AUTH_NONE);
+
+	/* The other way round: a FAILURE step sent as a bare SUCCESS. */
+	c = new_case(CASE_IUT_CLIENT, NULL, NULL, NULL, NULL);
+	c->steps[s].msg = CM_USERAUTH_FAILURE;
+	tc_add_mutation(&c->steps[s], MUT_MSG_NUMBER)->value = MSG_USERAUTH_SUCCESS;
+	tc_add_mutation(&c->steps[s], MUT_TRUNCATE)->offset = 1;
+	run_own(c, &o);
+	CHECK(tc_all_accept(c, &o));
+	CHECK_EQ_U(o.auth, OBS_AUTH_SUCCESS);
+	/* Unmutated, that FAILURE is a failure. */
+	c = new_case(CASE_IUT_CLIENT, NULL, NULL, NULL, NULL);
+	c->steps[s].msg = CM_USERAUTH_FAILURE;
+	run_own(c, &o);
+	CHECK_EQ_U(o.auth, OBS_AUTH_FAILURE);
+}
+
 /* The paramiko #356 pattern: the actor derives its keys with the wrong
  * hash; the engine's MAC check catches the first encrypted packet, while
  * the engine's own keys still check out. */
@@ -884,6 +925,7 @@ int main(void)
 	test_kex_values();
 	test_kexinit_reserved();
 	test_userauth_success_from_client();
+	test_auth_from_wire();
 	test_kdf_hash();
 	test_strict_kex_ignore();
 	test_sig_hash();

@@ -548,6 +548,62 @@ static void kexinit_reserved(void)
 	pair_free(&p);
 }
 
+/* RFC 4253 section 7.1: a configuration whose KEXINIT could never
+ * negotiate (an empty required list, a malformed one) is refused by
+ * machine_new before a byte is queued. */
+static void unusable_config(void)
+{
+	struct pair p;
+	struct machine *m = NULL;
+	struct sbuf kexinit = SBUF_INIT;
+	struct msg_kexinit k;
+
+	/* A server holding an Ed25519 key only, configured for ECDSA P-384:
+	 * its server_host_key_algorithms would be empty. */
+	pair_config(&p);
+	p.sc.n_host_keys = 1; /* host_keys[0] is host_ed */
+	p.sc.algs.hostkey = "ecdsa-sha2-nistp384";
+	m = (struct machine *)&p; /* must be reset to NULL */
+	CHECK_ERR(machine_new(&p.sc, &m), SD_ERR_KEXINIT_NAMELIST);
+	CHECK(m == NULL);
+	/* No host key at all, default list: the same. */
+	p.sc.n_host_keys = 0;
+	p.sc.algs.hostkey = NULL;
+	CHECK_ERR(machine_new(&p.sc, &m), SD_ERR_KEXINIT_NAMELIST);
+	/* Control: with its own algorithm in the list the server starts and
+	 * offers only that one. */
+	p.sc.n_host_keys = 1;
+	p.sc.algs.hostkey = "ecdsa-sha2-nistp384,ssh-ed25519";
+	CHECK_OK(machine_new(&p.sc, &m));
+	first_kexinit(m, &kexinit);
+	CHECK_OK(msg_kexinit_parse(sbuf_span(&kexinit), &k));
+	CHECK(span_eq_cstr(k.lists[KEXINIT_HOSTKEY], "ssh-ed25519"));
+	machine_free(m);
+	m = NULL;
+
+	/* Client: an empty encryption list; a key exchange list left with
+	 * the markers only (RFC 8308 section 2.2: they are no method). */
+	p.cc.algs.cipher_sc = "";
+	CHECK_ERR(machine_new(&p.cc, &m), SD_ERR_KEXINIT_NAMELIST);
+	p.cc.algs.cipher_sc = NULL;
+	p.cc.algs.kex = "";
+	CHECK_ERR(machine_new(&p.cc, &m), SD_ERR_KEXINIT_NAMELIST);
+	p.cc.algs.kex = NULL;
+	p.cc.algs.comp_cs = "";
+	CHECK_ERR(machine_new(&p.cc, &m), SD_ERR_KEXINIT_NAMELIST);
+	p.cc.algs.comp_cs = NULL;
+	/* A malformed list (RFC 4251 section 5: no empty name). */
+	p.cc.algs.mac_cs = "hmac-sha2-256,";
+	CHECK_ERR(machine_new(&p.cc, &m), SD_ERR_NAMELIST);
+	p.cc.algs.mac_cs = NULL;
+	CHECK(m == NULL);
+	/* Control: the same client with every list back starts. */
+	CHECK_OK(machine_new(&p.cc, &m));
+	machine_free(m);
+	sbuf_free(&kexinit);
+	pair_free(&p);
+}
+
 /* Under strict kex the KEXINIT must be the first packet. */
 static void strict_kex_first(void)
 {
@@ -976,6 +1032,7 @@ int main(void)
 	strict_kex_ignore();
 	strict_kex_first();
 	kexinit_reserved();
+	unusable_config();
 	userauth_success_from_client();
 	global_request_before_auth();
 	version_errors();
