@@ -80,21 +80,58 @@ static sd_err afl_input(struct target *t, char *in, size_t size)
 	return SD_OK;
 }
 
+/* afl-fuzz refuses to start when the environment it inherits (and hands
+ * to the target) has ASAN_OPTIONS without abort_on_error=1 and
+ * symbolize=0, LSAN_OPTIONS without symbolize=0, or MSAN_OPTIONS without
+ * exit_code=86 and symbolize=0 ("please fix!"): an sshdiff run under the
+ * test preset's ASAN_OPTIONS would start no instance at all.  Ours come
+ * after the user's (the last one wins), only for those that are set. */
+static void afl_sanitizer_env(struct cmd *c)
+{
+	static const char *const vars[][2] = {
+		{"ASAN_OPTIONS", "abort_on_error=1:symbolize=0"},
+		{"LSAN_OPTIONS", "symbolize=0"},
+		{"MSAN_OPTIONS", "exit_code=86:symbolize=0"},
+	};
+	char buf[2048];
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *cur = getenv(vars[i][0]);
+
+		if (!cur || !*cur)
+			continue;
+		snprintf(buf, sizeof(buf), "%s:%s", cur, vars[i][1]);
+		cmd_env(c, vars[i][0], buf);
+	}
+}
+
+/* An instance folder afl-fuzz can resume ("-i -"): its queue/, or the
+ * _resume/ it moves the queue to while it imports it again (a kill in
+ * between leaves only that, and afl-fuzz then reads it). */
+static bool afl_can_resume(const struct target *t, const char *inst)
+{
+	char path[PATH_MAX];
+
+	return ((size_t)snprintf(path, sizeof(path), "%s/%s/queue", t->afl_out, inst) < sizeof(path) &&
+		fuzz_dir_exists(path)) ||
+	       ((size_t)snprintf(path, sizeof(path), "%s/%s/_resume", t->afl_out, inst) < sizeof(path) &&
+		fuzz_dir_exists(path));
+}
+
 static sd_err afl_start_instance(struct campaign *cp, struct target *t, int64_t fuzz_s, unsigned idx,
-				 const char *in)
+				 const char *in, const char *mutator)
 {
 	const struct fuzz_opts *o = cp->o;
-	char name[16], inst_dir[PATH_MAX], mutator[PATH_MAX];
+	char name[16];
 	struct cmd c;
 	sd_err err;
 
 	snprintf(name, sizeof(name), idx == 0 ? "main" : "s%u", idx);
-	snprintf(inst_dir, sizeof(inst_dir), "%s/%s/queue", t->afl_out, name);
 	memset(&c, 0, sizeof(c));
 	cmd_add(&c, "/usr/bin/env");
 	cmd_add(&c, "afl-fuzz");
 	cmd_add(&c, "-i");
-	cmd_add(&c, "%s", fuzz_dir_exists(inst_dir) ? "-" : in);
+	cmd_add(&c, "%s", afl_can_resume(t, name) ? "-" : in);
 	cmd_add(&c, "-o");
 	cmd_add(&c, "%s", t->afl_out);
 	cmd_add(&c, idx == 0 ? "-M" : "-S");
@@ -120,11 +157,9 @@ static sd_err afl_start_instance(struct campaign *cp, struct target *t, int64_t 
 	cmd_env(&c, "AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES", "1");
 	cmd_env(&c, "AFL_NO_AFFINITY", "1");
 	cmd_env(&c, "AFL_SKIP_CRASHES", "1");
-	/* The case-level mutator for the stateful target, when built. */
-	if (t->is_case && (size_t)snprintf(mutator, sizeof(mutator), "%s/libsshdiff_afl_mutator.so", o->targets_dir) <
-				  sizeof(mutator) &&
-	    access(mutator, R_OK) == 0)
+	if (mutator[0])
 		cmd_env(&c, "AFL_CUSTOM_MUTATOR_LIBRARY", mutator);
+	afl_sanitizer_env(&c);
 	err = engine_spawn(cp, t, &c);
 	cmd_free(&c);
 	return err;
@@ -132,17 +167,33 @@ static sd_err afl_start_instance(struct campaign *cp, struct target *t, int64_t 
 
 sd_err afl_start(struct campaign *cp, struct target *t, int64_t fuzz_s)
 {
-	char in[PATH_MAX];
+	char in[PATH_MAX], mutator[PATH_MAX] = "", secondaries[32];
 	sd_err err;
 
 	if (fs_mkdir_p(t->afl_out) != SD_OK || (err = afl_input(t, in, sizeof(in))) != SD_OK) {
 		fuzz_note(cp, "%s: cannot prepare %s: %s", t->name, t->afl_out, strerror(errno));
 		return SD_ERR_INVALID_ARG;
 	}
-	if (!t->cmplog_bin[0])
+	/* The case-level mutator for the stateful target, when built. */
+	if (t->is_case && ((size_t)snprintf(mutator, sizeof(mutator), "%s/libsshdiff_afl_mutator.so",
+					    cp->o->targets_dir) >= sizeof(mutator) ||
+			   access(mutator, R_OK) != 0))
+		mutator[0] = '\0';
+	/* Which engine, binaries and folder: what a user checks first when
+	 * a slot finds nothing. */
+	if (cp->o->jobs > 2)
+		snprintf(secondaries, sizeof(secondaries), ", -S s1 to s%u", cp->o->jobs - 1);
+	else
+		snprintf(secondaries, sizeof(secondaries), "%s", cp->o->jobs == 2 ? ", -S s1" : "");
+	fuzz_note(cp, "%s: AFL++ afl-fuzz -M main%s, %s %s%s%s", t->name, secondaries,
+		  afl_can_resume(t, "main") ? "resuming" : "new in", t->afl_out, mutator[0] ? ", custom mutator " : "",
+		  mutator);
+	if (t->cmplog_bin[0])
+		fuzz_note(cp, "%s: CMPLOG binary %s", t->name, t->cmplog_bin);
+	else
 		fuzz_note(cp, "%s: no CMPLOG binary (build the afl-cmplog preset or give --cmplog-dir)", t->name);
 	for (unsigned i = 0; i < cp->o->jobs; i++)
-		if ((err = afl_start_instance(cp, t, fuzz_s, i, in)) != SD_OK)
+		if ((err = afl_start_instance(cp, t, fuzz_s, i, in, mutator)) != SD_OK)
 			return err;
 	return SD_OK;
 }
@@ -271,6 +322,33 @@ static void afl_collect_by_hash(const char *from, const char *to, const char *pr
 	closedir(d);
 }
 
+/* One instance's crashes/ and hangs/, and the backups an in-place resume
+ * makes of them (crashes.<date>, hangs.<date>): what it saved after our
+ * last look, before a kill, is only there once it resumes. */
+static void afl_collect_instance(struct target *t, const char *inst)
+{
+	char dir[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", t->afl_out, inst) >= sizeof(dir) || (d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char path[PATH_MAX];
+		const char *prefix;
+
+		if (strcmp(e->d_name, "crashes") == 0 || strncmp(e->d_name, "crashes.", 8) == 0)
+			prefix = "crash-";
+		else if (strcmp(e->d_name, "hangs") == 0 || strncmp(e->d_name, "hangs.", 6) == 0)
+			prefix = "timeout-";
+		else
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < sizeof(path))
+			afl_collect_by_hash(path, t->artifacts, prefix);
+	}
+	closedir(d);
+}
+
 static void afl_collect(struct target *t)
 {
 	struct dirent *e;
@@ -278,16 +356,9 @@ static void afl_collect(struct target *t)
 
 	if (!d)
 		return;
-	while ((e = readdir(d)) != NULL) {
-		char path[PATH_MAX];
-
-		if (e->d_name[0] == '.')
-			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s/crashes", t->afl_out, e->d_name) < sizeof(path))
-			afl_collect_by_hash(path, t->artifacts, "crash-");
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s/hangs", t->afl_out, e->d_name) < sizeof(path))
-			afl_collect_by_hash(path, t->artifacts, "timeout-");
-	}
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			afl_collect_instance(t, e->d_name);
 	closedir(d);
 }
 

@@ -14,10 +14,20 @@
  * then SIGKILL, and exits.  A stop request is the grace period written on
  * the same pipe.  The guardian exits with the command's status (128 + the
  * signal number for a signal), so the caller reads it as the command's.
+ *
+ * Not every descendant stays in the group: AFL++ starts its forkservers
+ * (the target's and the CMPLOG binary's) with setsid(), and afl-fuzz,
+ * stopped or killed, can leave them or the stopped target processes under
+ * them running (seen: state T, parent 1, after most slots of a campaign,
+ * and an hour later).  So the guardian is a child
+ * subreaper (PR_SET_CHILD_SUBREAPER): whatever is orphaned below it becomes
+ * its child rather than init's, and once the command has ended it kills
+ * its children until it has none.
  */
 #define _GNU_SOURCE
 #include "replay/fuzz.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -32,6 +42,7 @@
 
 #define GUARDIAN_GRACE_MS 3000 /* when sshdiff died without saying */
 #define LIFELINE_FD 3
+#define LEFTOVER_ROUNDS 250 /* x 20 ms: how long the guardian waits for them */
 
 static volatile sig_atomic_t guardian_stop;
 
@@ -96,6 +107,77 @@ static int64_t lifeline_read(void)
 	return GUARDIAN_GRACE_MS;
 }
 
+/* The parent pid of a process, from /proc/PID/stat ("pid (comm) S ppid
+ * ..."; comm may hold spaces and parentheses, so after the last ')');
+ * -1 if it is gone. */
+static pid_t parent_of(const char *pid)
+{
+	char path[64], buf[512];
+	const char *p;
+	ssize_t n;
+	int fd;
+	long ppid;
+
+	if ((size_t)snprintf(path, sizeof(path), "/proc/%s/stat", pid) >= sizeof(path) ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
+/* SIGKILL to every child of ours (the subreaper's orphans included). */
+static void kill_children(void)
+{
+	pid_t self = getpid();
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && parent_of(e->d_name) == self)
+			kill((pid_t)atol(e->d_name), SIGKILL);
+	closedir(d);
+}
+
+/* Kills and reaps children until there are none: each killed forkserver
+ * hands its own children to us, which the next round kills. */
+static void kill_leftovers(void)
+{
+	for (int round = 0; round < LEFTOVER_ROUNDS; round++) {
+		pid_t w;
+
+		kill_children();
+		while ((w = waitpid(-1, NULL, WNOHANG)) > 0)
+			;
+		if (w < 0 && errno == ECHILD)
+			return;
+		poll(NULL, 0, 20);
+	}
+}
+
+/* Reaps whatever ended (orphans that became ours too); true when the
+ * command itself did, its status in *status. */
+static bool reap(pid_t child, int *status)
+{
+	bool done = false;
+	int st;
+	pid_t w;
+
+	while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+		if (w == child) {
+			*status = st;
+			done = true;
+		}
+	return done;
+}
+
 static void __attribute__((noreturn)) guardian_main(pid_t parent, char *const argv[], char *const env[],
 						    const char *out_path)
 {
@@ -110,6 +192,7 @@ static void __attribute__((noreturn)) guardian_main(pid_t parent, char *const ar
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* Died before the line above: nobody would send the signal. */
 	if (getppid() != parent)
 		guardian_stop = 1;
@@ -124,9 +207,8 @@ static void __attribute__((noreturn)) guardian_main(pid_t parent, char *const ar
 	setpgid(child, child); /* no race with the child's own setpgid */
 	for (;;) {
 		struct pollfd pfd = {.fd = LIFELINE_FD, .events = POLLIN};
-		pid_t w = waitpid(child, &status, WNOHANG);
 
-		if (w == child)
+		if (reap(child, &status))
 			break;
 		if (kill_at < 0) {
 			int64_t grace = guardian_stop ? GUARDIAN_GRACE_MS : -1;
@@ -143,8 +225,10 @@ static void __attribute__((noreturn)) guardian_main(pid_t parent, char *const ar
 			poll(NULL, 0, 20);
 		}
 	}
-	/* Whatever the command left running in its group goes with it. */
+	/* Whatever the command left running goes with it: its group, then
+	 * what left the group (see the top of this file). */
 	kill(-child, SIGKILL);
+	kill_leftovers();
 	if (WIFSIGNALED(status))
 		_exit(128 + WTERMSIG(status));
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 126);
