@@ -52,6 +52,14 @@ expect_no_sanitizer() {
 	! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$TMP/err" || fail "sanitizer report"
 }
 
+# The number of findings in the store DB ($1); 0 while it does not exist
+# yet or is being created.
+count_findings() {
+	python3 -c 'import sqlite3,sys
+try: print(sqlite3.connect(sys.argv[1]).execute("select count(*) from findings").fetchone()[0])
+except Exception: print(0)' "$1"
+}
+
 done_ok() {
 	echo "$checks checks passed"
 }

@@ -232,12 +232,6 @@ expect_no_leftovers() {
 	! pgrep -af -- "$RUNS_FROM" >"$TMP/left" || fail "left running after $1: $(cat "$TMP/left")"
 }
 
-count_findings() {
-	python3 -c 'import sqlite3,sys
-try: print(sqlite3.connect(sys.argv[1]).execute("select count(*) from findings").fetchone()[0])
-except Exception: print(0)' "$DB"
-}
-
 campaign --time "${BUDGET_S}s" --jobs 2 --out "$CAMP"
 echo "campaign --engine afl --time ${BUDGET_S}s --jobs 2: $campaign_s s, exit $rc"
 cp "$TMP/err" "$TMP/run1.err"
@@ -333,7 +327,7 @@ run report "$CAMP" --format json
 expect_rc 0 "report --format json"
 expect_out "^$CAMP/report.json$"
 checks=$((checks + 1))
-python3 - "$CAMP/report.json" "$D" "${targets[*]}" "$(count_findings)" >"$TMP/cases" 2>"$TMP/check" <<'PY' ||
+python3 - "$CAMP/report.json" "$D" "${targets[*]}" "$(count_findings "$DB")" >"$TMP/cases" 2>"$TMP/check" <<'PY' ||
 import json, sys
 report, first, targets, n_store = sys.argv[1], sys.argv[2], sys.argv[3].split(), int(sys.argv[4])
 r = json.load(open(report))
@@ -387,7 +381,7 @@ PY
 # importing their queues again, the folders half resumed), and triage of
 # what the first run left has stored a finding of this run; or after 30 s
 # of that.  Then nothing of it may survive.
-n_run1=$(count_findings)
+n_run1=$(count_findings "$DB")
 "${campaign_env[@]}" "$SSHDIFF" campaign --engine afl --time 10m --jobs 2 --out "$CAMP" >"$TMP/run2.out" 2>"$TMP/run2.err" &
 pid=$!
 t0=$(date +%s)
@@ -395,7 +389,7 @@ for _ in $(seq 120); do
 	kill -0 "$pid" 2>/dev/null || break
 	if [ "$(pgrep -fc -- "afl-fuzz -i - -o $CAMP/afl/$D " || true)" -ge 2 ] &&
 	   [ "$(pgrep -fxc -- "$TMP/afl/targets/$D" || true)" -ge 2 ]; then
-		[ "$(count_findings)" -gt "$n_run1" ] && break
+		[ "$(count_findings "$DB")" -gt "$n_run1" ] && break
 		[ $(($(date +%s) - t0)) -ge 30 ] && break
 	fi
 	sleep 0.5
@@ -405,7 +399,7 @@ checks=$((checks + 1))
 kill -0 "$pid" 2>/dev/null || fail "second campaign ended before the kill: $(cat "$TMP/run2.err")"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
-echo "second campaign killed after $(($(date +%s) - t0)) s, $(($(count_findings) - n_run1)) findings stored by it"
+echo "second campaign killed after $(($(date +%s) - t0)) s, $(($(count_findings "$DB") - n_run1)) findings stored by it"
 expect_no_leftovers "kill -9 of the second campaign"
 
 python3 - "$DB" >"$TMP/before.txt" <<'PY'

@@ -10,19 +10,13 @@ T=fuzz_differential
 OUT="$TMP/camp"
 DB="$OUT/findings.db"
 
-count_findings() {
-	python3 -c 'import sqlite3,sys
-try: print(sqlite3.connect(sys.argv[1]).execute("select count(*) from findings").fetchone()[0])
-except Exception: print(0)' "$DB"
-}
-
 # Our process group is left alone: the campaign is killed by its pid.
 "$SSHDIFF" campaign --targets "$T" --time 10m --jobs 2 --out "$OUT" >"$TMP/first.out" 2>"$TMP/first.err" &
 pid=$!
 # Until two findings are stored (or 120 s), then a little more: the kill
 # lands while it fuzzes and triages.
 for _ in $(seq 240); do
-	[ "$(count_findings)" -ge 2 ] && break
+	[ "$(count_findings "$DB")" -ge 2 ] && break
 	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.5
 done
