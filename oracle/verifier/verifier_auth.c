@@ -214,7 +214,14 @@ static enum vrule on_client(struct verifier *v, uint8_t msg, struct vspan pl, ui
 		v->res.auth = VAUTH_SUCCESS;
 		v->stage = CA_DONE;
 		return VR_OK;
-	case M_USERAUTH_BANNER: /* RFC 4252 section 5.4: shown or not, nothing to decide */
+	case M_USERAUTH_BANNER:
+		/* RFC 4252 section 5.4: "at any time after this authentication
+		 * protocol starts and before authentication is successful"; it
+		 * starts with SERVICE_ACCEPT (RFC 4253 section 10; OpenSSH's
+		 * client installs its banner handler only then).  Inside that
+		 * window, shown or not, nothing to decide. */
+		if (!v->service_ok || v->authed)
+			return VR_UNEXPECTED;
 		return vmsg_userauth_banner(pl, &b);
 	case M_USERAUTH_PK_OK:
 		return client_pk_ok(v, pl);

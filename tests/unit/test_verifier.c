@@ -950,6 +950,30 @@ static void test_ext_info(void)
 	own_differs = false;
 }
 
+/* RFC 4252 section 5.4: a banner only while the authentication protocol
+ * runs, from SERVICE_ACCEPT to USERAUTH_SUCCESS (own agrees on each). */
+static void test_banner_window(void)
+{
+	struct sshdiff_case c;
+	struct observations o;
+	case_default(&c, CASE_IUT_CLIENT);
+	int at = tc_find_step(&c, STEP_SEND, CM_SERVICE_ACCEPT);
+	tc_insert_step(&c, at, STEP_SEND, CM_USERAUTH_BANNER);
+	expect_reject(&c, at, "RFC4253-7", "banner before service accept");
+
+	case_default(&c, CASE_IUT_CLIENT);
+	tc_insert_step(&c, c.n_steps, STEP_SEND, CM_USERAUTH_BANNER);
+	expect_reject(&c, c.n_steps - 1, "RFC4253-7", "banner after success");
+
+	case_default(&c, CASE_IUT_CLIENT);
+	at = tc_find_step(&c, STEP_SEND, CM_USERAUTH_SUCCESS);
+	tc_insert_step(&c, at, STEP_SEND, CM_USERAUTH_BANNER);
+	if (run_case(&backend_verifier, &c, &o)) {
+		CHECK(tc_all_accept(&c, &o));
+		CHECK(o.auth == OBS_AUTH_SUCCESS);
+	}
+}
+
 /* RFC 4253 section 7.3: NEWKEYS only after the exchange. */
 static void test_newkeys_early(void)
 {
@@ -1451,6 +1475,7 @@ int main(void)
 	test_host_signature();
 	test_keys_and_mac();
 	test_userauth_rules();
+	test_banner_window();
 	test_guess();
 	test_rekey();
 	test_unsupported();
