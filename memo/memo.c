@@ -72,10 +72,12 @@ static bool key_make(enum memo_op op, const struct memo_part *parts, size_t n_pa
 {
 	size_t n = 0;
 
+	*key_len = 0;
 	if (n_parts > MEMO_MAX_PARTS)
 		return false;
 	for (size_t i = 0; i < n_parts; i++) {
 		size_t len = parts[i].len;
+		*key_len = n; /* what a caller must wipe, even on failure */
 		if (len > MEMO_MAX_INPUT || n + 4 + len > MEMO_KEY_CAP)
 			return false;
 		key[n++] = (uint8_t)(len >> 24);
@@ -108,6 +110,8 @@ bool memo_get(enum memo_op op, const struct memo_part *parts, size_t n_parts, ui
 	size_t key_len;
 	uint64_t hash;
 	bool found = false;
+	/* the key holds private keys: wiped below, but only the bytes written
+	 * (a 4 KB wipe per lookup was 5 % of a recalled oracle case) */
 
 	if (!slots)
 		return false;
@@ -122,7 +126,7 @@ bool memo_get(enum memo_op op, const struct memo_part *parts, size_t n_parts, ui
 			*status = e->status;
 		}
 	}
-	explicit_bzero(key, sizeof key);
+	explicit_bzero(key, key_len);
 	if (found)
 		stats.hits++;
 	else
@@ -137,8 +141,10 @@ void memo_put(enum memo_op op, const struct memo_part *parts, size_t n_parts, co
 	size_t key_len;
 	uint64_t hash;
 
-	if (!slots || out_len > MEMO_MAX_OUTPUT || !key_make(op, parts, n_parts, key, &key_len, &hash)) {
-		explicit_bzero(key, sizeof key);
+	if (!slots || out_len > MEMO_MAX_OUTPUT)
+		return;
+	if (!key_make(op, parts, n_parts, key, &key_len, &hash)) {
+		explicit_bzero(key, key_len);
 		return;
 	}
 	struct memo_entry *e = malloc(sizeof *e + key_len + out_len);
@@ -164,7 +170,7 @@ void memo_put(enum memo_op op, const struct memo_part *parts, size_t n_parts, co
 		stats.bytes += entry_size(e);
 		stats.stores++;
 	}
-	explicit_bzero(key, sizeof key);
+	explicit_bzero(key, key_len);
 }
 
 void memo_get_stats(struct memo_stats *out)

@@ -68,6 +68,12 @@ enum memo_op {
 	/* oracle/verifier, where it uses OpenSSL (RSA, DH) */
 	MEMO_VERIFIER_DH_MODEXP,
 	MEMO_VERIFIER_RSA_SIGN,
+	/* libcrypto's entry points as libssh calls them (libcrypto_memo.h);
+	 * status is what the EVP function returned */
+	MEMO_EVP_RAW_PUBLIC = 128, /* in: EVP_PKEY type (4), private (32)  out: public (32) */
+	MEMO_EVP_X25519_DERIVE,    /* in: private, peer public         out: K raw (32) */
+	MEMO_EVP_ED25519_SIGN,     /* in: private (32), data           out: signature (64) */
+	MEMO_EVP_ED25519_VERIFY,   /* in: public (32), sig, data       out: - */
 };
 
 /* One part of an input (parts are keyed with their lengths, so ("ab","c")

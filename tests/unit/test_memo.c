@@ -11,6 +11,10 @@
  *    non-canonical Ed25519 signatures, wrong-hash KDF ...), a sample of the
  *    valid scenarios (finite-field DH and RSA by name), and random fuzz
  *    bodies (every byte string decodes).
+ * 3. libssh's own calls into libcrypto (memo/libcrypto_memo.c, linked into
+ *    this test as into fuzz_differential) reach the memo: a second libssh
+ *    run of a case computes no X25519 or Ed25519 result, and part 2 above
+ *    covers them too (libssh is one of the backends compared).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -18,6 +22,7 @@
 #include <string.h>
 
 #include "tests/support/check.h"
+#include "memo/libcrypto_memo.h"
 #include "memo/memo.h"
 #include "oracle/backend.h"
 #include "oracle/case.h"
@@ -279,12 +284,42 @@ static void check_default(void)
 	sbuf_free(&out);
 }
 
+/* libssh alone, twice per role: the second run recalls what libssh asked
+ * of libcrypto (its X25519 key generation's public key, its key imports,
+ * the shared secret, the Ed25519 signature and verification) and computes
+ * none of it.  Zero recalls would mean the linker did not let the
+ * executable's definitions interpose on libssh's calls. */
+static void check_libssh_calls(void)
+{
+	static struct sshdiff_case c;
+	static struct observations obs;
+	struct libcrypto_memo_stats first, second;
+
+	for (int role = 0; role < 2; role++) {
+		case_default(&c, role ? CASE_IUT_CLIENT : CASE_IUT_SERVER);
+		memo_enable(true);
+		CHECK_OK(bk[1]->run(&c, &obs));
+		libcrypto_memo_get_stats(&first);
+		CHECK_OK(bk[1]->run(&c, &obs));
+		libcrypto_memo_get_stats(&second);
+		CHECK_EQ_U(second.computed, first.computed);
+		/* keygen, two key imports, derive, sign or verify, and the
+		 * userauth signature or its verification */
+		CHECK(second.recalled - first.recalled >= 5);
+		fprintf(stderr, "test_memo: libssh %s run: %lu libcrypto results recalled, %lu computed\n",
+			role ? "client" : "server", second.recalled - first.recalled,
+			second.computed - first.computed);
+		memo_enable(false);
+	}
+}
+
 int main(void)
 {
 	test_table();
 	for (size_t i = 0; i < N_BACKENDS; i++)
 		CHECK((bk[i] = backend_by_name(names[i])) != NULL);
 	check_default();
+	check_libssh_calls();
 	check_dir(SSHDIFF_SOURCE_DIR "/tests/cases", 1);
 	check_dir(SSHDIFF_SOURCE_DIR "/tests/agreements", 1);
 	check_dir(SSHDIFF_SOURCE_DIR "/corpus/scenarios", SCENARIO_STRIDE);
