@@ -6,6 +6,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "crypto/cipher_impl.h"
 #include "wire.h"
 
 static sd_err rng_seeded_fill(struct rng *self, uint8_t *out, size_t n)
@@ -23,7 +24,8 @@ static sd_err rng_seeded_fill(struct rng *self, uint8_t *out, size_t n)
 	sd_err e = SD_ERR_INTERNAL;
 	int outl = 0;
 	memset(out, 0, n);
-	if (EVP_EncryptInit_ex(ctx, EVP_chacha20(), NULL, r->key, iv) == 1) {
+	const EVP_CIPHER *chacha20 = cipher_chacha20();
+	if (chacha20 && EVP_EncryptInit_ex(ctx, chacha20, NULL, r->key, iv) == 1) {
 		e = SD_OK;
 		while (n > 0 && e == SD_OK) {
 			int chunk = n > (1u << 30) ? (1 << 30) : (int)n;

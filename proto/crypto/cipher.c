@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #include "cipher_impl.h"
 
@@ -69,6 +70,21 @@ sd_err cipher_evp_update(EVP_CIPHER_CTX *evp, uint8_t *out, const uint8_t *in, s
 		len -= (size_t)chunk;
 	}
 	return SD_OK;
+}
+
+static EVP_CIPHER *chacha20;
+static once_flag chacha20_once = ONCE_FLAG_INIT;
+
+/* Kept for the life of the process (the provider holds it anyway). */
+static void chacha20_fetch(void)
+{
+	chacha20 = EVP_CIPHER_fetch(NULL, "ChaCha20", NULL);
+}
+
+const EVP_CIPHER *cipher_chacha20(void)
+{
+	call_once(&chacha20_once, chacha20_fetch);
+	return chacha20;
 }
 
 void cipher_copy_aad(uint8_t *dst, const uint8_t *src, size_t aadlen)

@@ -33,7 +33,8 @@ static sd_err evp_key(EVP_CIPHER_CTX **evp, const uint8_t *key)
 		return SD_ERR_NOMEM;
 	/* ChaCha20 is a stream cipher: encrypting and decrypting are the same
 	 * XOR, so the context is always set up to "encrypt". */
-	if (EVP_EncryptInit_ex(*evp, EVP_chacha20(), NULL, key, NULL) != 1)
+	const EVP_CIPHER *chacha20 = cipher_chacha20();
+	if (!chacha20 || EVP_EncryptInit_ex(*evp, chacha20, NULL, key, NULL) != 1)
 		return SD_ERR_INTERNAL;
 	return SD_OK;
 }

@@ -14,6 +14,12 @@
  * in.  Every family goes through it, so chunking lives in one place. */
 sd_err cipher_evp_update(EVP_CIPHER_CTX *evp, uint8_t *out, const uint8_t *in, size_t len);
 
+/* OpenSSL's ChaCha20 (RFC 8439 IV layout), fetched from the provider once
+ * per process: naming it by EVP_chacha20() in every EVP_EncryptInit_ex
+ * repeats the provider-store lookup, which cost more than encrypting a
+ * packet (bench/RESULTS.md).  NULL if OpenSSL has none. */
+const EVP_CIPHER *cipher_chacha20(void);
+
 /* The "aad" bytes ahead of the encrypted part travel unchanged (ctr, gcm,
  * none): copy them unless the caller works in place. */
 void cipher_copy_aad(uint8_t *dst, const uint8_t *src, size_t aadlen);
