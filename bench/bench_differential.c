@@ -15,7 +15,12 @@
  * (a) SPEED, interleaved rounds like bench_oracle: executions per CPU-second
  *     (= per core) of the entry point on the mutated inputs, side by side
  *     with the unmutated default cases (bench_oracle's "oracle" loop plus
- *     what the target adds: decoding, diversity feedback).
+ *     what the target adds: decoding, diversity feedback).  The memo
+ *     (memo/memo.h, libssh's calls included) starts empty in every memo-on
+ *     round, because the memo-off rounds in between switch it off; then,
+ *     after the interleaved rounds, "memo warm": one run of each parent
+ *     (the default cases, or the corpus entries) and rounds with the memo
+ *     kept on, as in a campaign that has run for a while.
  * (b) DEPTH over the same N inputs: per backend, the fraction of runs in
  *     which the implementation got past NEWKEYS (its first encrypted packet
  *     opened under RFC 4253 section 7.2 keys: keys_checked && keys_ok) and
@@ -545,7 +550,7 @@ static double pct(unsigned long a, unsigned long b)
 
 int main(int argc, char **argv)
 {
-	static struct measurement ms[3];
+	static struct measurement ms[4];
 	struct suppressions *sup = NULL;
 	struct raw_stats raw;
 	char err[256];
@@ -606,6 +611,10 @@ int main(int argc, char **argv)
 	ms[1] = (struct measurement){.label = "baseline: mutated seeds, memo off", .set = inputs, .n = n_inputs};
 	ms[2] = (struct measurement){.label = "fuzz_differential, mutated seeds", .memo = true, .set = inputs,
 				     .n = n_inputs};
+	/* as in a long campaign, where the memo already holds the parents'
+	 * results: measured after the interleaved rounds, the memo kept on */
+	ms[3] = (struct measurement){.label = "fuzz_differential, memo warm", .memo = true, .set = inputs,
+				     .n = n_inputs};
 
 	quiet(true);
 	for (int k = 0; k < 8; k++) /* warm-up: key caches, libssh, OpenSSL */
@@ -615,8 +624,15 @@ int main(int argc, char **argv)
 		for (int m = 0; m < 3; m++)
 			measure(&ms[m], seconds, r);
 	unsigned long aborts_timed = n_aborts;
-	struct memo_stats memo_st; /* of the last memo-on round (switching on starts the counts) */
+	struct memo_stats memo_st, warm_st; /* of the last memo-on round (switching on starts the counts) */
 	memo_get_stats(&memo_st);
+	memo_enable(false);
+	memo_enable(true);
+	for (size_t i = 0; i < (corpus ? n_parents : 2); i++) /* the parents, once each */
+		run_target(corpus ? &parents[i] : &defaults[i]);
+	for (int r = 0; r < runs; r++)
+		measure(&ms[3], seconds, r);
+	memo_get_stats(&warm_st);
 	diversity_counters_clear();
 	depth_pass(sup);
 	size_t tuples = diversity_counters_set();
@@ -639,12 +655,19 @@ int main(int argc, char **argv)
 	printf("(a) SPEED of LLVMFuzzerTestOneInput (own + libssh + verifier, compare, diversity)\n");
 	for (int m = 0; m < 3; m++)
 		print_rates(&ms[m], runs);
+	printf("    then, the memo warmed by one run of each parent and kept on over %d rounds:\n", runs);
+	print_rates(&ms[3], runs);
 	printf("    divergent executions during the timed rounds: %lu (abort() caught)\n", aborts_timed);
-	printf("    memo, last memo-on round: %lu recalled, %lu computed (%.0f %% recalled), %lu flushes, %zu KB held\n\n",
+	printf("    memo, last memo-on round: %lu recalled, %lu computed (%.0f %% recalled), %lu flushes, %zu KB held\n",
 	       memo_st.hits, memo_st.misses,
 	       memo_st.hits + memo_st.misses ? 100.0 * (double)memo_st.hits / (double)(memo_st.hits + memo_st.misses)
 					     : 0.0,
 	       memo_st.flushes, memo_st.bytes / 1024);
+	printf("    memo, warm rounds (with the warm-up): %lu recalled, %lu computed (%.0f %% recalled), %lu flushes, %zu KB held\n\n",
+	       warm_st.hits, warm_st.misses,
+	       warm_st.hits + warm_st.misses ? 100.0 * (double)warm_st.hits / (double)(warm_st.hits + warm_st.misses)
+					     : 0.0,
+	       warm_st.flushes, warm_st.bytes / 1024);
 
 	printf("(b) DEPTH over the same %zu inputs: %% of runs past NEWKEYS (keys checked and right),\n"
 	       "    into USERAUTH (the IUT sent a userauth message), and authenticated\n", n_inputs);
