@@ -40,32 +40,37 @@ sd_err actor_ev_add(struct actor *a, enum actor_ev_kind kind, int step, int cm, 
 	return SD_OK;
 }
 
+/* Notes are kept whole, however long (a name-list, an IUT's text). */
 sd_err actor_note(struct actor *a, const char *fmt, ...)
 {
-	char line[512];
 	va_list ap;
-	int n;
+	sd_err e = actor_ev_add(a, EV_NOTE, -1, -1, (struct span){NULL, 0});
 
+	if (e != SD_OK)
+		return e;
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof line, fmt, ap);
+	e = sbuf_vprintf(&a->ev[a->n_ev - 1].data, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return SD_ERR_INTERNAL;
-	return actor_ev_add(a, EV_NOTE, -1, -1, span_cstr(line));
+	return e;
 }
 
 sd_err actor_note_hex(struct actor *a, const char *label, struct span bytes)
 {
-	static const char hex[] = "0123456789abcdef";
-	char line[512];
-	size_t n = (size_t)snprintf(line, sizeof line, "%s = ", label);
+	sd_err e = actor_ev_add(a, EV_NOTE, -1, -1, (struct span){NULL, 0});
+	struct sbuf *d = e == SD_OK ? &a->ev[a->n_ev - 1].data : NULL;
 
-	for (size_t i = 0; i < bytes.len && n + 3 < sizeof line; i++) {
-		line[n++] = hex[bytes.p[i] >> 4];
-		line[n++] = hex[bytes.p[i] & 15];
+	static const char hex[] = "0123456789abcdef";
+	uint8_t *w;
+
+	if (e == SD_OK)
+		e = sbuf_printf(d, "%s = ", label);
+	if (e == SD_OK && bytes.len)
+		e = sbuf_reserve(d, 2 * bytes.len, &w);
+	for (size_t i = 0; i < bytes.len && e == SD_OK; i++) {
+		w[2 * i] = (uint8_t)hex[bytes.p[i] >> 4];
+		w[2 * i + 1] = (uint8_t)hex[bytes.p[i] & 15];
 	}
-	line[n < sizeof line ? n : sizeof line - 1] = '\0';
-	return actor_ev_add(a, EV_NOTE, -1, -1, span_cstr(line));
+	return e;
 }
 
 void actor_ev_free_all(struct actor *a)
@@ -79,22 +84,6 @@ void actor_ev_free_all(struct actor *a)
 
 /* ---- rendering ---- */
 
-static sd_err put_fmt(struct sbuf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static sd_err put_fmt(struct sbuf *out, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return SD_ERR_INTERNAL;
-	return sbuf_put(out, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-}
-
 /* Bytes as text, non-printable ones escaped, then a newline. */
 static sd_err put_escaped(struct sbuf *out, struct span s)
 {
@@ -102,7 +91,7 @@ static sd_err put_escaped(struct sbuf *out, struct span s)
 
 	for (size_t i = 0; i < s.len && e == SD_OK; i++) {
 		uint8_t ch = s.p[i];
-		e = ch >= 0x20 && ch < 0x7f && ch != '\\' ? sbuf_put_u8(out, ch) : put_fmt(out, "\\x%02x", ch);
+		e = ch >= 0x20 && ch < 0x7f && ch != '\\' ? sbuf_put_u8(out, ch) : sbuf_printf(out, "\\x%02x", ch);
 	}
 	return e == SD_OK ? sbuf_put_u8(out, '\n') : e;
 }
@@ -110,18 +99,18 @@ static sd_err put_escaped(struct sbuf *out, struct span s)
 /* "    label: bytes", a decoded field. */
 static sd_err put_text(struct sbuf *out, const char *label, struct span s)
 {
-	sd_err e = put_fmt(out, "    %s: ", label);
+	sd_err e = sbuf_printf(out, "    %s: ", label);
 
 	return e == SD_OK ? put_escaped(out, s) : e;
 }
 
 static sd_err put_hexline(struct sbuf *out, const char *label, struct span s)
 {
-	sd_err e = put_fmt(out, "    %s (%zu bytes): ", label, s.len);
+	sd_err e = sbuf_printf(out, "    %s (%zu bytes): ", label, s.len);
 	size_t n = s.len < 64 ? s.len : 64;
 
 	for (size_t i = 0; i < n && e == SD_OK; i++)
-		e = put_fmt(out, "%02x", s.p[i]);
+		e = sbuf_printf(out, "%02x", s.p[i]);
 	if (e == SD_OK && n < s.len)
 		e = sbuf_put(out, "...", 3);
 	return e == SD_OK ? sbuf_put_u8(out, '\n') : e;
@@ -135,14 +124,14 @@ static sd_err put_dump(struct sbuf *out, struct span s)
 	for (size_t off = 0; off < s.len && e == SD_OK; off += 16) {
 		char ascii[17];
 		size_t n = s.len - off < 16 ? s.len - off : 16;
-		e = put_fmt(out, "    %04zx ", off);
+		e = sbuf_printf(out, "    %04zx ", off);
 		for (size_t i = 0; i < 16 && e == SD_OK; i++)
-			e = i < n ? put_fmt(out, " %02x", s.p[off + i]) : sbuf_put(out, "   ", 3);
+			e = i < n ? sbuf_printf(out, " %02x", s.p[off + i]) : sbuf_put(out, "   ", 3);
 		for (size_t i = 0; i < n; i++)
 			ascii[i] = s.p[off + i] >= 0x20 && s.p[off + i] < 0x7f ? (char)s.p[off + i] : '.';
 		ascii[n] = '\0';
 		if (e == SD_OK)
-			e = put_fmt(out, "  |%s|\n", ascii);
+			e = sbuf_printf(out, "  |%s|\n", ascii);
 	}
 	return e;
 }
@@ -160,12 +149,12 @@ static sd_err decode_kexinit(struct sbuf *out, struct span p)
 	sd_err e;
 
 	if (msg_kexinit_parse(p, &k) != SD_OK)
-		return put_fmt(out, "    (does not parse)\n");
+		return sbuf_printf(out, "    (does not parse)\n");
 	e = put_hexline(out, "cookie", (struct span){k.cookie, sizeof k.cookie});
 	for (int i = 0; i < KEXINIT_NLISTS && e == SD_OK; i++)
 		e = put_text(out, kexinit_names[i], k.lists[i]);
 	if (e == SD_OK)
-		e = put_fmt(out, "    first_kex_packet_follows: %u, reserved: %u\n", k.first_kex_follows, k.reserved);
+		e = sbuf_printf(out, "    first_kex_packet_follows: %u, reserved: %u\n", k.first_kex_follows, k.reserved);
 	return e;
 }
 
@@ -180,7 +169,7 @@ static sd_err decode_kex(struct actor *a, struct sbuf *out, int cm, struct span 
 		struct msg_kex_init m;
 		sd_err e = fam == KEX_FAMILY_DH ? msg_kexdh_init_parse(p, &m)
 			   : fam == KEX_FAMILY_GEX ? msg_gex_init_parse(p, &m) : msg_ecdh_init_parse(p, &m);
-		return e == SD_OK ? put_hexline(out, mp ? "e" : "Q_C", m.pub) : put_fmt(out, "    (does not parse)\n");
+		return e == SD_OK ? put_hexline(out, mp ? "e" : "Q_C", m.pub) : sbuf_printf(out, "    (does not parse)\n");
 	}
 	case CM_KEX_REPLY: {
 		struct msg_kex_reply m;
@@ -188,7 +177,7 @@ static sd_err decode_kex(struct actor *a, struct sbuf *out, int cm, struct span 
 		sd_err e = fam == KEX_FAMILY_DH ? msg_kexdh_reply_parse(p, &m)
 			   : fam == KEX_FAMILY_GEX ? msg_gex_reply_parse(p, &m) : msg_ecdh_reply_parse(p, &m);
 		if (e != SD_OK)
-			return put_fmt(out, "    (does not parse)\n");
+			return sbuf_printf(out, "    (does not parse)\n");
 		e = put_hexline(out, "K_S", m.hostkey);
 		if (e == SD_OK)
 			e = put_hexline(out, mp ? "f" : "Q_S", m.pub);
@@ -199,14 +188,14 @@ static sd_err decode_kex(struct actor *a, struct sbuf *out, int cm, struct span 
 	case CM_GEX_REQUEST: {
 		struct msg_gex_request r;
 		if (msg_gex_request_parse(p, &r) != SD_OK)
-			return put_fmt(out, "    (does not parse)\n");
-		return r.old ? put_fmt(out, "    n: %u (old request)\n", r.n)
-			     : put_fmt(out, "    min: %u, n: %u, max: %u\n", r.min, r.n, r.max);
+			return sbuf_printf(out, "    (does not parse)\n");
+		return r.old ? sbuf_printf(out, "    n: %u (old request)\n", r.n)
+			     : sbuf_printf(out, "    min: %u, n: %u, max: %u\n", r.min, r.n, r.max);
 	}
 	case CM_GEX_GROUP: {
 		struct msg_gex_group g;
 		if (msg_gex_group_parse(p, &g) != SD_OK)
-			return put_fmt(out, "    (does not parse)\n");
+			return sbuf_printf(out, "    (does not parse)\n");
 		sd_err e = put_hexline(out, "p", g.p);
 		return e == SD_OK ? put_hexline(out, "g", g.g) : e;
 	}
@@ -221,12 +210,12 @@ static sd_err decode_userauth(struct sbuf *out, struct span p)
 	sd_err e;
 
 	if (msg_userauth_request_parse(p, &r) != SD_OK)
-		return put_fmt(out, "    (does not parse)\n");
+		return sbuf_printf(out, "    (does not parse)\n");
 	if ((e = put_text(out, "user", r.user)) != SD_OK || (e = put_text(out, "service", r.service)) != SD_OK ||
 	    (e = put_text(out, "method", r.method)) != SD_OK)
 		return e;
 	if (r.kind == USERAUTH_PUBLICKEY) {
-		e = put_fmt(out, "    has_signature: %u\n", r.has_sig);
+		e = sbuf_printf(out, "    has_signature: %u\n", r.has_sig);
 		if (e == SD_OK)
 			e = put_text(out, "algorithm", r.alg);
 		if (e == SD_OK && r.has_sig)
@@ -264,13 +253,13 @@ static sd_err decode(struct actor *a, struct sbuf *out, const struct actor_ev *e
 		if (msg_userauth_failure_parse(p, &f) != SD_OK)
 			return SD_OK;
 		sd_err e = put_text(out, "methods that can continue", f.methods);
-		return e == SD_OK ? put_fmt(out, "    partial success: %u\n", f.partial) : e;
+		return e == SD_OK ? sbuf_printf(out, "    partial success: %u\n", f.partial) : e;
 	}
 	case CM_DISCONNECT: {
 		struct msg_disconnect d;
 		if (msg_disconnect_parse(p, &d) != SD_OK)
 			return SD_OK;
-		sd_err e = put_fmt(out, "    reason: %u\n", d.reason);
+		sd_err e = sbuf_printf(out, "    reason: %u\n", d.reason);
 		return e == SD_OK ? put_text(out, "description", d.description) : e;
 	}
 	case CM_EXT_INFO: {
@@ -289,7 +278,7 @@ static sd_err decode(struct actor *a, struct sbuf *out, const struct actor_ev *e
 		struct msg_unimplemented u;
 		if (msg_unimplemented_parse(p, &u) != SD_OK)
 			return SD_OK;
-		return put_fmt(out, "    packet sequence number: %u\n", u.seq);
+		return sbuf_printf(out, "    packet sequence number: %u\n", u.seq);
 	}
 	default:
 		return SD_OK;
@@ -323,7 +312,7 @@ static sd_err render_hostsig(struct actor *a, struct sbuf *out, struct span d)
 	sigkey_free(hk);
 	if (e == SD_ERR_NOMEM)
 		return e;
-	return put_fmt(out, "actor: IUT host key signature: %s\n", e == SD_OK ? "verifies" : sd_err_rule(e));
+	return sbuf_printf(out, "actor: IUT host key signature: %s\n", e == SD_OK ? "verifies" : sd_err_rule(e));
 }
 
 static sd_err render(struct actor *a, struct sbuf *out, const struct actor_ev *ev)
@@ -334,14 +323,14 @@ static sd_err render(struct actor *a, struct sbuf *out, const struct actor_ev *e
 	switch (ev->kind) {
 	case EV_VERSION_OUT:
 	case EV_VERSION_IN:
-		e = put_fmt(out, "%s identification: ", ev->kind == EV_VERSION_OUT ? "actor>" : "iut<");
+		e = sbuf_printf(out, "%s identification: ", ev->kind == EV_VERSION_OUT ? "actor>" : "iut<");
 		return e == SD_OK ? put_escaped(out, d) : e;
 	case EV_NOTE:
-		return put_fmt(out, "actor: %.*s\n", (int)d.len, (const char *)d.p);
+		return sbuf_printf(out, "actor: %.*s\n", (int)d.len, (const char *)d.p);
 	case EV_HOSTSIG:
 		return render_hostsig(a, out, d);
 	case EV_RAW:
-		e = put_fmt(out, "actor> raw bytes (%zu bytes) [step %d]\n", d.len, ev->step);
+		e = sbuf_printf(out, "actor> raw bytes (%zu bytes) [step %d]\n", d.len, ev->step);
 		return e == SD_OK ? put_dump(out, d) : e;
 	case EV_SENT:
 	case EV_DROPPED:
@@ -349,12 +338,12 @@ static sd_err render(struct actor *a, struct sbuf *out, const struct actor_ev *e
 		break;
 	}
 	if (ev->kind == EV_RECV)
-		e = put_fmt(out, "iut< %s (%zu bytes) [msg %u, seq %u%s]\n", ev_name(ev), d.len, d.len ? d.p[0] : 0,
+		e = sbuf_printf(out, "iut< %s (%zu bytes) [msg %u, seq %u%s]\n", ev_name(ev), d.len, d.len ? d.p[0] : 0,
 			    ev->seqnr, ev->plain ? ", plain" : "");
 	else if (ev->kind == EV_DROPPED)
-		e = put_fmt(out, "actor> %s (%zu bytes) [step %d, built and DROPPED]\n", ev_name(ev), d.len, ev->step);
+		e = sbuf_printf(out, "actor> %s (%zu bytes) [step %d, built and DROPPED]\n", ev_name(ev), d.len, ev->step);
 	else
-		e = put_fmt(out, "actor> %s (%zu bytes) [step %d, msg %u, seq %u, %zu on the wire%s]\n", ev_name(ev),
+		e = sbuf_printf(out, "actor> %s (%zu bytes) [step %d, msg %u, seq %u, %zu on the wire%s]\n", ev_name(ev),
 			    d.len, ev->step, d.len ? d.p[0] : 0, ev->seqnr, ev->wire_len, ev->plain ? ", plain" : "");
 	if (e == SD_OK && d.len)
 		e = decode(a, out, ev);
@@ -385,6 +374,6 @@ sd_err actor_trace(const struct actor *a, struct sbuf *out)
 	for (size_t i = 0; i < a->n_ev && e == SD_OK; i++)
 		e = render(m, out, &a->ev[i]);
 	if (e == SD_OK)
-		e = put_fmt(out, "actor: outcome: %s\n", a->outcome[0] ? a->outcome : "-");
+		e = sbuf_printf(out, "actor: outcome: %s\n", a->outcome[0] ? a->outcome : "-");
 	return e;
 }

@@ -111,26 +111,34 @@ sd_err sbuf_put(struct sbuf *b, const void *p, size_t n)
 	return e;
 }
 
-sd_err sbuf_printf(struct sbuf *b, const char *fmt, ...)
+sd_err sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list again;
 	uint8_t *w;
 	int n;
 	sd_err e;
 
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return SD_ERR_INTERNAL;
 	/* reserve n + 1 for vsnprintf's NUL, then drop it from the length */
-	if ((e = sbuf_reserve(b, (size_t)n + 1, &w)) != SD_OK)
-		return e;
+	e = n < 0 ? SD_ERR_INTERNAL : sbuf_reserve(b, (size_t)n + 1, &w);
+	if (e == SD_OK) {
+		vsnprintf((char *)w, (size_t)n + 1, fmt, again);
+		b->len--;
+	}
+	va_end(again);
+	return e;
+}
+
+sd_err sbuf_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	sd_err e;
+
 	va_start(ap, fmt);
-	vsnprintf((char *)w, (size_t)n + 1, fmt, ap);
+	e = sbuf_vprintf(b, fmt, ap);
 	va_end(ap);
-	b->len--;
-	return SD_OK;
+	return e;
 }
 
 sd_err sbuf_put_u8(struct sbuf *b, uint8_t v)

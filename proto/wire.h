@@ -11,6 +11,7 @@
 #ifndef SSHDIFF_PROTO_WIRE_H
 #define SSHDIFF_PROTO_WIRE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -65,6 +66,7 @@ sd_err sbuf_put_span(struct sbuf *b, struct span s);
 /* Text: the whole of printf(fmt, ...) appended, no NUL (reports, traces,
  * case files; never wire data). */
 sd_err sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+sd_err sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* mpint from an unsigned big-endian magnitude: strips leading zeros, adds a
  * 0x00 byte where the top bit is set (RFC 4251 section 5). */
 sd_err sbuf_put_mpint_unsigned(struct sbuf *b, const uint8_t *mag, size_t n);
