@@ -100,6 +100,11 @@ struct ls_run {
 	enum ls_phase phase;
 	unsigned polls;
 	struct ls_names names;
+	size_t sent;     /* bytes of the actor's that reached the IUT's socket */
+	/* Set when libssh failed (not when the application stopped): its
+	 * ssh_get_error text, and whether it had read nothing of the peer's. */
+	char error[160];
+	bool read_nothing;
 };
 
 /* ------------------------------------------------------------------ fds */
@@ -206,6 +211,12 @@ static void iut_end(struct ls_run *r, bool polite)
 	if (r->phase == LS_ENDED)
 		return;
 	names_snapshot(r);
+	if (!polite && r->s) {
+		snprintf(r->error, sizeof r->error, "%s", ssh_get_error(r->s));
+		/* libssh may have closed the socket itself: then it may have
+		 * read anything that was sent */
+		r->read_nothing = iut_fd_open(r) ? (size_t)iut_pending_in(r) == r->sent : r->sent == 0;
+	}
 	if (r->s) {
 		if (polite)
 			ssh_disconnect(r->s);
@@ -494,6 +505,7 @@ static sd_err port_send(void *ctx, const uint8_t *p, size_t n, size_t *taken)
 
 	if (w >= 0) {
 		*taken = (size_t)w;
+		r->sent += (size_t)w;
 		return SD_OK;
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
@@ -553,6 +565,46 @@ static sd_err port_poll(void *ctx, bool *progress)
 
 /* ------------------------------------------------------------ the run */
 
+/*
+ * libssh ended the connection because it cannot serve the case's
+ * configuration, not because of anything the peer sent: then it takes no
+ * part in the comparison (unsupported), as own and the verifier do with a
+ * configuration they cannot serve.  Only libssh's own failures count (an
+ * application decision, e.g. an unknown host key, is a verdict), and only
+ * where libssh says so or cannot have judged the peer (libssh 0.10.6):
+ *   - it failed before reading a byte of the peer's: e.g. a server whose
+ *     host key fits none of its allowed host key algorithms
+ *     (src/server.c server_set_kex, "Nothing was allowed", returns -1
+ *     without setting an error text);
+ *   - "ssh_set_client_kex: ...": a client that could not build its own
+ *     KEXINIT from its options (src/kex.c: ssh_client_select_hostkeys
+ *     strips certificate types, an empty list is reported as out of memory);
+ *   - "Could not get the public key from the private key": a server
+ *     without a key for the negotiated host key type (ssh_get_key_params).
+ * Returns NULL when libssh's close is a verdict.
+ */
+static const char *cannot_serve(const struct ls_run *r, char *buf, size_t n)
+{
+	static const char *const config_errors[] = {
+		"ssh_set_client_kex: ",
+		"Could not get the public key from the private key",
+	};
+
+	if (r->phase != LS_ENDED || !r->s)
+		return NULL;
+	for (size_t i = 0; i < sizeof config_errors / sizeof config_errors[0]; i++)
+		if (strncmp(r->error, config_errors[i], strlen(config_errors[i])) == 0) {
+			snprintf(buf, n, "libssh cannot serve this configuration: %s", r->error);
+			return buf;
+		}
+	if (r->read_nothing) {
+		snprintf(buf, n, "libssh failed before reading from the peer: %s",
+			 r->error[0] ? r->error : "no error text");
+		return buf;
+	}
+	return NULL;
+}
+
 static void ls_free(struct ls_run *r)
 {
 	if (r->ev) {
@@ -608,8 +660,12 @@ static sd_err ls_run_case(struct ls_run *r, struct observations *obs)
 	const struct iut_port port = {.ctx = r, .send = port_send, .recv = port_recv, .poll = port_poll};
 	e = actor_drive(a, &port, LS_MAX_IDLE);
 	if (e == SD_OK) {
+		char why[sizeof obs->outcome - 16];
 		names_snapshot(r);
-		observe(r, a, obs);
+		if (cannot_serve(r, why, sizeof why))
+			observations_unsupported(obs, c, why);
+		else
+			observe(r, a, obs);
 	}
 	actor_free(a);
 	return e;

@@ -14,7 +14,11 @@
  * lost track of the connection (outcome "lost at step N: ...", e.g. the
  * IUT's keys depend on a value the case mutated): the connection did not
  * end there, the actor stopped seeing it, so that backend has no say from
- * then on.  With no divergent step, a backend
+ * then on.  Silence is not that: an EXPECT the IUT never answered, without
+ * closing (the actor's outcome "...: silent"), is recorded as a rejection,
+ * because the actor saw the whole connection and the IUT did not go on; it
+ * has its say like a close (RFC 4252 section 5.1, for one, has a server
+ * "respond" to a rejected request).  With no divergent step, a backend
  * whose encrypted packets did not decrypt under RFC 4253 section 7.2 keys
  * (keys_checked && !keys_ok) is a divergence "keys|RFC4253-7.2|...".
  */

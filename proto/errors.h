@@ -38,7 +38,7 @@
 	X(SD_ERR_VERSION_PREBANNER, "RFC4253-4.2-lines", "client sent lines before its identification string") \
 	X(SD_ERR_VERSION_TOO_MANY_LINES, "impl-banner-lines", "too many lines before the identification string") \
 	/* RFC 4253 section 6: binary packet protocol */                                  \
-	X(SD_ERR_PACKET_LENGTH, "RFC4253-6.1", "packet_length out of range")              \
+	X(SD_ERR_PACKET_LENGTH, "RFC4253-6.1", "packet_length too short for the padding or the first block") \
 	X(SD_ERR_PADDING_SHORT, "RFC4253-6-padding", "fewer than 4 bytes of padding")     \
 	X(SD_ERR_PADDING_LENGTH, "RFC4253-6-padding-length", "padding_length leaves no room for a payload") \
 	X(SD_ERR_BLOCK_ALIGN, "RFC4253-6-block", "packet not a multiple of the block size") \

@@ -850,9 +850,13 @@ static sd_err handle(struct machine *m, uint8_t msg, struct span payload, uint32
 	 * its NEWKEYS, so on receipt the window is the peer's: from its KEXINIT
 	 * to its NEWKEYS.  A message it sent before our rekey KEXINIT reached
 	 * it is legitimate.  Before the first exchange has finished nothing
-	 * but transport messages can be valid anyway. */
+	 * but transport messages can be valid anyway.  Before the peer's first
+	 * KEXINIT, section 7.1 does not apply to it yet: "Key exchange begins
+	 * by each side sending" KEXINIT (section 7), and only what section 11
+	 * lets "either party ... send ... at any time" may come first, so
+	 * anything else there is out of place (RFC4253-7). */
 	if ((m->got_peer_kexinit || !m->first_kex_done) && !kex_allowed(m, msg))
-		return SD_ERR_KEX_UNEXPECTED;
+		return m->first_kexinit_seen ? SD_ERR_KEX_UNEXPECTED : SD_ERR_UNEXPECTED_MESSAGE;
 	switch (msg) {
 	case MSG_DISCONNECT:
 		return on_disconnect(m, payload);

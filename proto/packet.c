@@ -214,12 +214,18 @@ static sd_err read_length(struct packet_dir *d, struct span in, uint32_t *plen)
 	return get_u32(in.p, plen); /* in clear: ETM, GCM */
 }
 
-/* RFC 4253 section 6.1: at most max_packet (35000 by default); at least the
- * padding_length byte and 4 bytes of padding.  A classic packet must also
- * cover the first block already decrypted to read its length. */
+/* RFC 4253 section 6.1: every implementation MUST take packets of up to
+ * 35000 bytes, and "SHOULD support longer packets, where they might be
+ * needed": refusing one over max_packet (35000 by default) is our limit
+ * (impl-limit), not the peer's violation.  Too short for the padding_length
+ * byte and 4 bytes of padding (section 6: "There MUST be at least four
+ * bytes of padding") is one.  A classic packet must also cover the first
+ * block already decrypted to read its length. */
 static sd_err check_length(const struct packet_dir *d, uint32_t plen)
 {
-	if (plen > d->max_packet || plen < 1 + 4)
+	if (plen > d->max_packet)
+		return SD_ERR_LIMIT;
+	if (plen < 1 + 4)
 		return SD_ERR_PACKET_LENGTH;
 	if (framing_of(d) == FRAME_CLASSIC && d->cipher && 4 + (size_t)plen < block_of(d))
 		return SD_ERR_PACKET_LENGTH;

@@ -59,7 +59,9 @@ sd_err packet_seal(struct packet_dir *d, struct rng *rng, struct span payload, s
  * and more bytes).  SD_OK: the payload is appended to payload, *consumed bytes
  * of in were used, the sequence number advanced.  Errors name the rule:
  * SD_ERR_PACKET_LENGTH, SD_ERR_PADDING_SHORT, SD_ERR_PADDING_LENGTH,
- * SD_ERR_BLOCK_ALIGN, SD_ERR_MAC, SD_ERR_EMPTY_PAYLOAD. */
+ * SD_ERR_BLOCK_ALIGN, SD_ERR_MAC, SD_ERR_EMPTY_PAYLOAD; a packet_length
+ * over max_packet is SD_ERR_LIMIT (ours: RFC 4253 section 6.1 lets an
+ * implementation take longer packets). */
 sd_err packet_open(struct packet_dir *d, struct span in, size_t *consumed, struct sbuf *payload);
 
 #endif

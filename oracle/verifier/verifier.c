@@ -430,9 +430,14 @@ static enum vrule dispatch(struct verifier *v, struct vspan pl, uint32_t seq)
 	}
 	if (t == M_EXT_INFO)
 		return on_ext_info(v, pl, pos);
+	/* Section 7.1 binds the peer from its KEXINIT to its NEWKEYS; before
+	 * its first KEXINIT only what section 11 allows "at any time" (and the
+	 * exchange's own messages, judged below) may come: section 7 has the
+	 * exchange begin with each side's KEXINIT, so anything else there is
+	 * out of place (RFC4253-7), not a message inside the exchange. */
 	bool window = first_round || v->peer_kexinit_seen;
 	if (window && !allowed_in_kex(t))
-		return VR_KEX_ONLY;
+		return first_round && !v->peer_kexinit_seen ? VR_UNEXPECTED : VR_KEX_ONLY;
 
 	switch (t) {
 	case M_IGNORE:

@@ -234,20 +234,28 @@ enum vrule vdir_seal(struct vdir *d, struct vspan payload, struct vrng *rng, str
 
 /* ---- opening ---- */
 
-/* RFC 4253 section 6.1: room for padding_length and 4 bytes of padding, at
- * most VPACKET_MAX; a classic packet covers the block already decrypted.
+/* RFC 4253 section 6: room for padding_length and 4 bytes of padding ("There
+ * MUST be at least four bytes of padding"); a classic packet covers the
+ * block already decrypted.  Section 6.1 has every implementation take
+ * packets of up to 35000 bytes and longer ones where needed ("SHOULD
+ * support longer packets"), so a length over VPACKET_MAX is the verifier's
+ * limit (impl-limit), not a rule the peer broke, in every framing: whether
+ * it was sent so or decrypted from a packet that would not authenticate,
+ * nothing is known before reading that far.
  *
  * Where the length was decrypted and its MAC cannot be checked before it is
  * used to find the MAC (chacha20-poly1305, classic encrypt-and-MAC), an
- * impossible length is no evidence of a bad length but of a packet that
- * does not authenticate under our keys (a wrong key derivation, a skewed
- * sequence number): section 6.4, not 6.1.  Lengths in clear (none, EtM,
- * GCM) are judged as sent. */
+ * impossible length (too short) is no evidence of a bad length but of a
+ * packet that does not authenticate under our keys (a wrong key
+ * derivation, a skewed sequence number): section 6.4, not 6.  Lengths in
+ * clear (none, EtM, GCM) are judged as sent. */
 static enum vrule check_length(const struct vdir *d, uint32_t plen)
 {
 	bool decrypted = d->c && (d->c->kind == VC_CHACHAPOLY || (!length_apart(d) && d->c->kind != VC_NONE));
 	enum vrule bad = decrypted ? VR_MAC : VR_PACKET_LENGTH;
-	if (plen > VPACKET_MAX || plen < 1 + 4)
+	if (plen > VPACKET_MAX)
+		return VR_LIMIT;
+	if (plen < 1 + 4)
 		return bad;
 	if (!length_apart(d) && d->c && d->c->kind != VC_NONE && 4 + (size_t)plen < block_of(d))
 		return bad;

@@ -2,7 +2,7 @@
  * vpacket.h — the verifier's binary packet protocol (RFC 4253 section 6):
  * ciphers and MACs per direction, sealing our packets, opening the peer's
  * with every framing rule checked in a fixed order:
- *   length (VR_PACKET_LENGTH) -> MAC / tag (VR_MAC, before any use of the
+ *   length (VR_PACKET_LENGTH; VR_LIMIT over VPACKET_MAX) -> MAC / tag (VR_MAC, before any use of the
  *   plaintext, section 6.4) -> block alignment (VR_BLOCK) -> padding_length
  *   (VR_PADDING, VR_PADDING_LENGTH) -> a message number (VR_PAYLOAD).
  *
@@ -21,7 +21,9 @@
 #include "oracle/verifier/vwire.h"
 
 /* RFC 4253 section 6.1: every implementation handles packets of 35000 bytes;
- * the verifier, like the engine, takes that as the limit on packet_length. */
+ * the verifier, like the engine, takes that as the limit on packet_length
+ * (a longer one is refused as its own limit, impl-limit: section 6.1 lets
+ * implementations take longer packets). */
 #define VPACKET_MAX 35000u
 
 enum vcipher_kind { VC_NONE, VC_CHACHAPOLY, VC_AESCTR, VC_AESGCM };

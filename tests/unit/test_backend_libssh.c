@@ -11,6 +11,9 @@
  *   a KEX reply with a flipped signature byte: the libssh client rejects
  *     exactly that step;
  *   an algorithm libssh does not know: unsupported, not a crash;
+ *   a configuration libssh cannot serve (a server host key that fits none
+ *     of its host key algorithms; a client offered only certificate host
+ *     key types): unsupported, not a refusal of the peer;
  *   raw garbage instead of packets: the backend returns, libssh rejects;
  *   facts for the findings (printed, and pinned to what 0.10.6 does):
  *     f = 1 in group14, KEXINIT reserved = 1, USERAUTH_SUCCESS from the
@@ -437,6 +440,51 @@ static void test_unsupported(void)
 	}
 }
 
+static void check_all_unsupported(const char *label, const struct sshdiff_case *c, const struct observations *o)
+{
+	bool all = o->n_steps == c->n_steps;
+	for (unsigned i = 0; i < o->n_steps; i++)
+		all &= o->steps[i].verdict == VERDICT_UNSUPPORTED;
+	CHECK(all);
+	CHECK(strncmp(o->outcome, "unsupported: ", 13) == 0);
+	if (!all)
+		tc_print_obs(label, c, o);
+}
+
+/* libssh closes on a configuration it cannot serve; that close is no
+ * verdict on the peer.  Server: an Ed25519 host key with only
+ * ecdsa-sha2-nistp384 allowed (libssh 0.10.6 server_set_kex fails before
+ * reading anything, with no error text).  Client: only a certificate host
+ * key type, which libssh 0.10.6 strips from its proposal
+ * (ssh_set_client_kex fails: "Out of memory").  Both were "reject". */
+static void test_cannot_serve(void)
+{
+	struct sshdiff_case c;
+	struct observations o;
+
+	case_default(&c, CASE_IUT_SERVER);
+	c.host_key = CASE_KEY_ED25519_A;
+	tc_set_str(c.algs.hostkey, "ecdsa-sha2-nistp384");
+	if (run_case(&c, &o))
+		check_all_unsupported("server: host key fits no allowed algorithm", &c, &o);
+
+	case_default(&c, CASE_IUT_CLIENT);
+	tc_set_str(c.algs.hostkey, "ssh-ed25519-cert-v01@openssh.com");
+	if (run_case(&c, &o))
+		check_all_unsupported("client: certificate host key types only", &c, &o);
+
+	/* the control: a closing libssh that read the peer's bytes judged them
+	 * (an identification line with protocol version 3.0) */
+	case_default(&c, CASE_IUT_CLIENT);
+	tc_set_str(c.actor_version, "SSH-3.0-sshdiff_actor");
+	if (run_case(&c, &o)) {
+		CHECK(first_reject(&o) >= 0);
+		CHECK(strncmp(o.outcome, "rejected at step ", 17) == 0);
+		if (first_reject(&o) < 0)
+			tc_print_obs("client: SSH-3.0 server", &c, &o);
+	}
+}
+
 /* Bytes that are no SSH at all, at the start and after the key exchange:
  * the backend must return, libssh must end the connection. */
 static void test_garbage(void)
@@ -617,6 +665,7 @@ int main(void)
 		test_default(roles[r]);
 	test_flipped_signature();
 	test_unsupported();
+	test_cannot_serve();
 	test_garbage();
 	test_facts();
 	test_user_keys();

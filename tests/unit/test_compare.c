@@ -296,6 +296,43 @@ static void test_actor_lost(void)
 	CHECK_STR(cmp.signature, "send NEWKEYS|-|libssh=accept,own=-,verifier=accept");
 }
 
+/* Silence: the actor waited at an EXPECT, could read everything the IUT
+ * sent (unlike "lost at step N"), and the IUT sent nothing and did not
+ * close (outcome "rejected at step N (...): silent").  That is the IUT's own
+ * decision not to go on, seen whole: a refusal, with a say like a close.
+ * Where the others answer, it is a divergence (RFC 4252 section 5.1: a
+ * server that rejects an authentication request "MUST respond with"
+ * USERAUTH_FAILURE: tests/cases/userauth-bad-signature-no-failure-server);
+ * where the others refused the exchange, silence in it agrees.  Counted as
+ * "no say" it would vanish in both, hiding the first. */
+static void silent_at(int b, unsigned at)
+{
+	reject_at(b, at, "");
+	snprintf(obs[b].outcome, sizeof(obs[b].outcome), "rejected at step %u (expect KEX_REPLY): silent", at);
+}
+
+static void test_silence(void)
+{
+	struct comparison cmp;
+
+	all_accept();
+	silent_at(LIBSSH, 3);
+	cmp = run(NULL);
+	CHECK(cmp.divergent);
+	CHECK_EQ_U(cmp.step, 3);
+	CHECK_STR(cmp.signature, "expect KEX_REPLY|-|libssh=reject,own=accept,verifier=accept");
+
+	/* own and the verifier refused the KEX_INIT and disconnected; libssh
+	 * took it and then said nothing: both refused the exchange */
+	all_accept();
+	reject_at(OWN, 2, "RFC8731-3");
+	reject_at(VERIFIER, 2, "RFC8731-3");
+	silent_at(LIBSSH, 3);
+	cmp = run(NULL);
+	CHECK(!cmp.divergent);
+	CHECK_STR(cmp.signature, "");
+}
+
 static void test_crash_and_hang(void)
 {
 	struct suppressions *everything;
@@ -479,13 +516,30 @@ static void test_suppression_errors(void)
 	CHECK(strncmp(msg, "/nonexistent/sup.txt: ", 22) == 0);
 }
 
-/* The checked-in suppression file must load. */
+/* The checked-in suppression file must load, and hold exactly what was
+ * triaged as allowed: IGNORE / DEBUG with trailing bytes (RFC 4253 11.2,
+ * 11.3: a receiver may ignore them) where own and the verifier both name
+ * trailing data, nothing wider. */
 static void test_repo_file(void)
 {
 	struct suppressions *sup;
 	char msg[512];
 
 	CHECK_OK(suppressions_load(SSHDIFF_SOURCE_DIR "/suppressions.txt", &sup, msg, sizeof(msg)));
+	CHECK(suppressions_match(sup, "send IGNORE|impl-trailing-data|libssh=accept,own=reject,verifier=reject"));
+	CHECK(suppressions_match(sup, "send DEBUG|impl-trailing-data|libssh=accept,own=reject,verifier=reject"));
+	/* a field running past the end is malformed (RFC 4251 section 5) */
+	CHECK(!suppressions_match(sup, "send IGNORE|RFC4251-5|libssh=accept,own=reject,verifier=reject"));
+	CHECK(!suppressions_match(sup, "send DEBUG|RFC4251-5|libssh=accept,own=reject,verifier=reject"));
+	/* own and the verifier disagreeing is one of ours being wrong */
+	CHECK(!suppressions_match(sup, "send IGNORE|impl-trailing-data|libssh=accept,own=reject,verifier=accept"));
+	CHECK(!suppressions_match(sup, "send DEBUG|impl-trailing-data|own=accept,verifier=reject"));
+	/* trailing data in other messages is not covered */
+	CHECK(!suppressions_match(sup, "send UNIMPLEMENTED|impl-trailing-data|libssh=accept,own=reject,verifier=reject"));
+	/* the SSH-3.0 timing pair stays a divergence: the signature would also
+	 * match a libssh that refused a valid server */
+	CHECK(!suppressions_match(sup, "expect KEXINIT|-|libssh=reject,own=accept,verifier=accept"));
+	CHECK(!suppressions_match(sup, "expect ANY|-|libssh=reject,own=accept,verifier=accept"));
 	suppressions_free(sup);
 }
 
@@ -499,6 +553,7 @@ int main(void)
 	test_exchanges();
 	test_unsupported_ignored();
 	test_actor_lost();
+	test_silence();
 	test_crash_and_hang();
 	test_keys();
 	test_suppressed();

@@ -511,6 +511,49 @@ static void first_kexinit(struct machine *m, struct sbuf *payload)
 	packet_dir_free(&d);
 }
 
+/* Before the peer's first KEXINIT (RFC 4253 section 7: "Key exchange
+ * begins by each side sending" KEXINIT; section 11: DISCONNECT, IGNORE,
+ * DEBUG and UNIMPLEMENTED "at any time"): a service or connection message
+ * is out of place, RFC4253-7.  Section 7.1 restricts a party only from its
+ * own KEXINIT on: RFC4253-7.1-kex-only names the same message after it. */
+static void before_first_kexinit(void)
+{
+	static const uint8_t ignore[] = {MSG_IGNORE, 0, 0, 0, 0};
+	static const uint8_t global[] = {MSG_GLOBAL_REQUEST, 0, 0, 0, 1, 'x', 0};
+	static const uint8_t service[] = {MSG_SERVICE_REQUEST, 0, 0, 0, 12, 's', 's', 'h', '-',
+					  'u', 's', 'e', 'r', 'a', 'u', 't', 'h'};
+	const struct span bad[] = {{global, sizeof global}, {service, sizeof service}};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct pair p;
+		struct sbuf kexinit = SBUF_INIT;
+		struct raw r;
+
+		pair_config(&p);
+		pair_start(&p);
+		raw_init(&r, "SSH-2.0-raw");
+		raw_packet(&r, (struct span){ignore, sizeof ignore});
+		raw_packet(&r, bad[i]);
+		CHECK_ERR(machine_input(p.s, r.bytes.data, r.bytes.len), SD_ERR_UNEXPECTED_MESSAGE);
+		CHECK_ERR(error_of(p.s), SD_ERR_UNEXPECTED_MESSAGE);
+		raw_free(&r);
+
+		/* the same message right after the peer's KEXINIT (without
+		 * strict kex, which would name its own rule) */
+		first_kexinit(p.c, &kexinit);
+		machine_free(p.s);
+		p.sc.no_strict_kex = true;
+		CHECK_OK(machine_new(&p.sc, &p.s));
+		raw_init(&r, "SSH-2.0-raw");
+		raw_packet(&r, sbuf_span(&kexinit));
+		raw_packet(&r, bad[i]);
+		CHECK_ERR(machine_input(p.s, r.bytes.data, r.bytes.len), SD_ERR_KEX_UNEXPECTED);
+		raw_free(&r);
+		sbuf_free(&kexinit);
+		pair_free(&p);
+	}
+}
+
 static void kexinit_reserved(void)
 {
 	struct pair p;
@@ -1032,6 +1075,7 @@ int main(void)
 	strict_kex_ignore();
 	strict_kex_first();
 	kexinit_reserved();
+	before_first_kexinit();
 	unusable_config();
 	userauth_success_from_client();
 	global_request_before_auth();

@@ -186,7 +186,7 @@ static void roundtrip(struct combo k)
  * One flipped byte in packet 1 of a two-packet stream (so a shorter or
  * longer length still finds enough bytes).  No framing authenticates
  * packet_length before using it to find the end of the packet: a length
- * pushed past 35000 is SD_ERR_PACKET_LENGTH, one pushed up but within range
+ * pushed past 35000 is SD_ERR_LIMIT (our limit), one pushed up but within range
  * is SD_AGAIN (waits for bytes), anything else fails the MAC or tag.
  */
 static void tamper(struct combo k)
@@ -209,7 +209,7 @@ static void tamper(struct combo k)
 		uint8_t mask;
 		sd_err want;
 	} flips[] = {
-		{0, 0x01, SD_ERR_PACKET_LENGTH}, /* + 2^24 */
+		{0, 0x01, SD_ERR_LIMIT},         /* + 2^24 */
 		{2, 0x40, SD_AGAIN},             /* + 16384: waits for more */
 		{3, 0x01, SD_ERR_MAC},           /* +- 1 */
 		{3, 0x08, SD_ERR_MAC},           /* +- 8 */
@@ -289,11 +289,14 @@ static void framing_errors_none(void)
 
 	/* RFC 4253 section 6.1.  Classic framing is read a block (8 bytes)
 	 * at a time, in clear too: the length is judged once the first 8
-	 * bytes are in, not at 4 (as OpenSSH, libssh and the verifier). */
+	 * bytes are in, not at 4 (as OpenSSH, libssh and the verifier).
+	 * Over max_packet is our limit, not a rule the peer broke (section
+	 * 6.1: implementations "SHOULD support longer packets"); too short
+	 * for padding_length and 4 bytes of padding is a violation. */
 	for (size_t have = 0; have < 8; have++)
 		CHECK_ERR(open_raw(&d, 35001, 4, have, &got), SD_AGAIN);
-	CHECK_ERR(open_raw(&d, 35001, 4, 8, &got), SD_ERR_PACKET_LENGTH);
-	CHECK_ERR(open_raw(&d, 0xffffffff, 4, 8, &got), SD_ERR_PACKET_LENGTH);
+	CHECK_ERR(open_raw(&d, 35001, 4, 8, &got), SD_ERR_LIMIT);
+	CHECK_ERR(open_raw(&d, 0xffffffff, 4, 8, &got), SD_ERR_LIMIT);
 	CHECK_ERR(open_raw(&d, 35000, 4, 8, &got), SD_AGAIN); /* the limit itself is fine */
 	CHECK_ERR(open_raw(&d, 35000, 4, 35003, &got), SD_AGAIN);
 	CHECK_ERR(open_raw(&d, 4, 4, 7, &got), SD_AGAIN);
@@ -301,7 +304,7 @@ static void framing_errors_none(void)
 	CHECK_ERR(open_raw(&d, 0, 4, 8, &got), SD_ERR_PACKET_LENGTH);
 	CHECK_ERR(open_raw(&d, 12, 4, 3, &got), SD_AGAIN);
 	d.max_packet = 1000;
-	CHECK_ERR(open_raw(&d, 1004, 4, 8, &got), SD_ERR_PACKET_LENGTH);
+	CHECK_ERR(open_raw(&d, 1004, 4, 8, &got), SD_ERR_LIMIT);
 	CHECK_ERR(open_raw(&d, 996, 4, 8, &got), SD_AGAIN);
 	d.max_packet = PACKET_MAX_DEFAULT;
 
@@ -565,7 +568,7 @@ static void seqnr_reset(void)
 		 * seqnr, so there the packet still opens. */
 		if (setup(&tx, &rx, ks[i])) {
 			sd_err want = ks[i].c->mode == CIPHER_GCM	   ? SD_OK
-				      : ks[i].c->mode == CIPHER_CHACHAPOLY ? SD_ERR_PACKET_LENGTH
+				      : ks[i].c->mode == CIPHER_CHACHAPOLY ? SD_ERR_LIMIT
 									   : SD_ERR_MAC;
 			run(&tx, &rx, 3, SD_OK);
 			packet_dir_reset_seqnr(&tx);

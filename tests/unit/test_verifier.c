@@ -104,7 +104,7 @@ static void expect_reject(const struct sshdiff_case *c, int step, const char *ru
 	check_count++;
 	/* The engine is another model of the same rules: it must reject the
 	 * same step (its rule may be named differently, e.g. RFC4253-6.1 for
-	 * a length that does not decrypt). */
+	 * a too-short length that does not decrypt). */
 	struct observations own;
 	if (own_differs || !run_case(&backend_own, c, &own))
 		return;
@@ -630,7 +630,11 @@ static void test_framing(void)
 {
 	/* IGNORE with an empty string: 1 + 5 + padding */
 	CHECK_EQ_U(feed_packet(12, 6, 16), VR_OK);
-	CHECK_EQ_U(feed_packet(40000, 6, 16), VR_PACKET_LENGTH);
+	/* RFC 4253 6.1: longer than 35000 is the verifier's limit, not a
+	 * violation; too short for 4 bytes of padding is one */
+	CHECK_EQ_U(feed_packet(40000, 6, 16), VR_LIMIT);
+	CHECK_EQ_U(feed_packet(35001, 6, 16), VR_LIMIT);
+	CHECK_EQ_U(feed_packet(35000, 6, 16), VR_OK); /* waits for the rest */
 	CHECK_EQ_U(feed_packet(4, 3, 8), VR_PACKET_LENGTH);
 	CHECK_EQ_U(feed_packet(12, 3, 16), VR_PADDING);
 	CHECK_EQ_U(feed_packet(13, 7, 17), VR_BLOCK);
@@ -901,6 +905,20 @@ static void test_strict_kex(void)
 	int at = tc_find_step(&c, STEP_SEND, CM_NEWKEYS);
 	tc_insert_step(&c, at, STEP_SEND, CM_SERVICE_REQUEST);
 	expect_reject(&c, at, "RFC4253-7.1-kex-only", "service request in kex");
+	/* Before the peer's first KEXINIT section 7.1 does not bind it yet;
+	 * the exchange begins with KEXINIT (section 7) and only section 11's
+	 * messages may come "at any time": anything else is out of place,
+	 * RFC4253-7, with strict kex or without (its markers are in the
+	 * KEXINIT that has not come). */
+	for (size_t r = 0; r < COUNT(roles); r++) {
+		for (int strict = 0; strict < 2; strict++) {
+			case_default(&c, roles[r]);
+			c.strict_kex = strict;
+			at = tc_find_step(&c, STEP_SEND, CM_KEXINIT);
+			tc_insert_step(&c, at, STEP_SEND, CM_GLOBAL_REQUEST);
+			expect_reject(&c, at, "RFC4253-7", "global request before kexinit");
+		}
+	}
 }
 
 /* RFC 8308: EXT_INFO only to a side that offered ext-info-c/-s (the
@@ -1207,7 +1225,13 @@ static void test_host_signature(void)
 }
 
 /* RFC 4253 section 7.2 keys / section 6.4 MAC: the actor derives its keys
- * with another hash (paramiko #356), or skews its sequence number. */
+ * with another hash (paramiko #356), or skews its sequence number.  Where
+ * packet_length is in clear (EtM, GCM) the MAC or tag is checked and fails:
+ * RFC4253-6.4.  Where it is decrypted before it can be authenticated
+ * (chacha20-poly1305, classic CTR + MAC) it comes out as garbage, with
+ * these keys over 35000, and the packet is refused before its MAC could be
+ * read: the verifier's limit (impl-limit, RFC 4253 section 6.1), as OpenSSH
+ * ("Bad packet length") and libssh ("Packet len too high") report it. */
 static void test_keys_and_mac(void)
 {
 	for (size_t r = 0; r < COUNT(roles); r++) {
@@ -1217,19 +1241,19 @@ static void test_keys_and_mac(void)
 		int at = tc_find_step(&c, STEP_SEND, CM_NEWKEYS);
 		tc_add_mutation(&c.steps[at], MUT_KDF_HASH)->value = 0; /* sha1 for curve25519-sha256 */
 		int next = tc_find_step(&c, STEP_SEND, srv ? CM_SERVICE_REQUEST : CM_EXT_INFO);
-		expect_reject(&c, next, "RFC4253-6.4", "kdf with sha1");
+		expect_reject(&c, next, "impl-limit", "kdf with sha1");
 
 		case_default(&c, roles[r]);
 		next = tc_find_step(&c, STEP_SEND, srv ? CM_SERVICE_REQUEST : CM_EXT_INFO);
 		tc_insert_step(&c, next, STEP_SEQ_SKEW, CM_KEXINIT)->value = 1;
-		expect_reject(&c, next + 1, "RFC4253-6.4", "sequence number skew");
+		expect_reject(&c, next + 1, "impl-limit", "sequence number skew");
 
 		/* every framing: classic, EtM, GCM */
-		static const char *const cm[][2] = {
-			{"aes128-ctr", "hmac-sha2-256"},
-			{"aes256-ctr", "hmac-sha2-512-etm@openssh.com"},
-			{"aes256-gcm@openssh.com", "hmac-sha2-256"},
-			{"aes192-ctr", "hmac-sha1"},
+		static const char *const cm[][3] = {
+			{"aes128-ctr", "hmac-sha2-256", "impl-limit"},
+			{"aes256-ctr", "hmac-sha2-512-etm@openssh.com", "RFC4253-6.4"},
+			{"aes256-gcm@openssh.com", "hmac-sha2-256", "RFC4253-6.4"},
+			{"aes192-ctr", "hmac-sha1", "impl-limit"},
 		};
 		for (size_t i = 0; i < COUNT(cm); i++) {
 			char label[128];
@@ -1238,7 +1262,7 @@ static void test_keys_and_mac(void)
 			tc_set_str(c.algs.cipher, cm[i][0]);
 			tc_set_str(c.algs.mac, cm[i][1]);
 			tc_add_mutation(&c.steps[at], MUT_KDF_HASH)->value = 3;
-			expect_reject(&c, next, "RFC4253-6.4", label);
+			expect_reject(&c, next, cm[i][2], label);
 		}
 	}
 }
