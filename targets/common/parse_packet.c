@@ -13,11 +13,13 @@
  * one needs none any more):
  *   decrypted length: where packet_length is encrypted and cannot be
  *     authenticated before it is used (classic encrypt-and-MAC with a
- *     cipher, chacha20-poly1305), an impossible length is reported by the
- *     engine as a bad length (section 6.1) and by the verifier as a packet
- *     that does not authenticate (section 6.4): after decryption with the
- *     wrong key both look the same, and no section says which rule a
- *     receiver names.  Excused: engine RFC4253-6.1, verifier RFC4253-6.4.
+ *     cipher, chacha20-poly1305), a length too short for the padding is
+ *     reported by the engine as a bad length (section 6.1) and by the
+ *     verifier as a packet that does not authenticate (section 6.4): after
+ *     decryption with the wrong key both look the same, and no section
+ *     says which rule a receiver names.  Excused: engine RFC4253-6.1,
+ *     verifier RFC4253-6.4.  (A length over 35,000 bytes is impl-limit in
+ *     both, whatever the framing: nothing to excuse.)
  * No round trip: a packet's padding is random (section 6), so sealing a
  * payload again cannot give the input back; the payload comparison covers
  * what the opener decodes.
