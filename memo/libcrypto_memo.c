@@ -175,35 +175,53 @@ int EVP_PKEY_keygen(EVP_PKEY_CTX *ctx, EVP_PKEY **ppkey)
 	return *ppkey ? 1 : 0;
 }
 
+/* A fixed-length result (a shared secret, a signature) recalled into out,
+ * as a successful call (1) leaves it. */
+static bool recall_fixed(enum memo_op op, const struct memo_part *in, size_t n_in, uint8_t *out, size_t len)
+{
+	uint8_t got[ED25519_SIG_LEN];
+	size_t n;
+	int status;
+	bool ok = len <= sizeof got && memo_get(op, in, n_in, got, sizeof got, &n, &status) && n == len &&
+		  status == 1;
+	if (ok) {
+		memcpy(out, got, len);
+		counts.recalled++;
+	}
+	OPENSSL_cleanse(got, sizeof got);
+	return ok;
+}
+
+/* What OpenSSL's call returned (r, out[got]) remembered when it succeeded
+ * with the expected length and queued no error since before. */
+static void store_fixed(enum memo_op op, const struct memo_part *in, size_t n_in, int r, const uint8_t *out,
+			size_t got, size_t len, unsigned long before)
+{
+	counts.computed++;
+	if (r == 1 && got == len && ERR_peek_last_error() == before)
+		memo_put(op, in, n_in, out, len, 1);
+}
+
 int EVP_PKEY_derive(EVP_PKEY_CTX *ctx, unsigned char *key, size_t *keylen)
 {
 	REAL(EVP_PKEY_derive);
-	uint8_t priv[RAW_LEN], peer[RAW_LEN], k[RAW_LEN];
-	size_t n;
-	int status;
+	uint8_t priv[RAW_LEN], peer[RAW_LEN];
 	/* key == NULL asks for the length: OpenSSL answers that cheaply */
 	bool memo = memo_enabled() && key && keylen && *keylen >= RAW_LEN &&
 		    raw_private(ctx_key(ctx, EVP_PKEY_X25519), priv) &&
 		    raw_public(EVP_PKEY_CTX_get0_peerkey(ctx), peer);
 	const struct memo_part in[] = { { priv, RAW_LEN }, { peer, RAW_LEN } };
+	int r = 1;
 
-	if (memo && memo_get(MEMO_EVP_X25519_DERIVE, in, 2, k, sizeof k, &n, &status) && n == RAW_LEN &&
-	    status == 1) {
-		counts.recalled++;
-		memcpy(key, k, RAW_LEN);
+	if (memo && recall_fixed(MEMO_EVP_X25519_DERIVE, in, 2, key, RAW_LEN)) {
 		*keylen = RAW_LEN;
-		OPENSSL_cleanse(k, sizeof k);
-		OPENSSL_cleanse(priv, sizeof priv);
-		return 1;
-	}
-	if (!real)
-		return -1;
-	unsigned long before = ERR_peek_last_error();
-	int r = real(ctx, key, keylen);
-	if (memo) {
-		counts.computed++;
-		if (r == 1 && *keylen == RAW_LEN && ERR_peek_last_error() == before)
-			memo_put(MEMO_EVP_X25519_DERIVE, in, 2, key, RAW_LEN, 1);
+	} else if (!real) {
+		r = -1;
+	} else {
+		unsigned long before = ERR_peek_last_error();
+		r = real(ctx, key, keylen);
+		if (memo)
+			store_fixed(MEMO_EVP_X25519_DERIVE, in, 2, r, key, *keylen, RAW_LEN, before);
 	}
 	OPENSSL_cleanse(priv, sizeof priv);
 	return r;
@@ -212,31 +230,23 @@ int EVP_PKEY_derive(EVP_PKEY_CTX *ctx, unsigned char *key, size_t *keylen)
 int EVP_DigestSign(EVP_MD_CTX *ctx, unsigned char *sigret, size_t *siglen, const unsigned char *tbs, size_t tbslen)
 {
 	REAL(EVP_DigestSign);
-	uint8_t priv[RAW_LEN], sig[ED25519_SIG_LEN];
-	size_t n;
-	int status;
+	uint8_t priv[RAW_LEN];
 	/* sigret == NULL asks for the length */
 	bool memo = memo_enabled() && ctx && sigret && siglen && *siglen >= ED25519_SIG_LEN &&
 		    (tbs || !tbslen) &&
 		    raw_private(ctx_key(EVP_MD_CTX_get_pkey_ctx(ctx), EVP_PKEY_ED25519), priv);
 	const struct memo_part in[] = { { priv, RAW_LEN }, { tbs, tbslen } };
+	int r = 1;
 
-	if (memo && memo_get(MEMO_EVP_ED25519_SIGN, in, 2, sig, sizeof sig, &n, &status) &&
-	    n == ED25519_SIG_LEN && status == 1) {
-		counts.recalled++;
-		memcpy(sigret, sig, ED25519_SIG_LEN);
+	if (memo && recall_fixed(MEMO_EVP_ED25519_SIGN, in, 2, sigret, ED25519_SIG_LEN)) {
 		*siglen = ED25519_SIG_LEN;
-		OPENSSL_cleanse(priv, sizeof priv);
-		return 1;
-	}
-	if (!real)
-		return -1;
-	unsigned long before = ERR_peek_last_error();
-	int r = real(ctx, sigret, siglen, tbs, tbslen);
-	if (memo) {
-		counts.computed++;
-		if (r == 1 && *siglen == ED25519_SIG_LEN && ERR_peek_last_error() == before)
-			memo_put(MEMO_EVP_ED25519_SIGN, in, 2, sigret, ED25519_SIG_LEN, 1);
+	} else if (!real) {
+		r = -1;
+	} else {
+		unsigned long before = ERR_peek_last_error();
+		r = real(ctx, sigret, siglen, tbs, tbslen);
+		if (memo)
+			store_fixed(MEMO_EVP_ED25519_SIGN, in, 2, r, sigret, *siglen, ED25519_SIG_LEN, before);
 	}
 	OPENSSL_cleanse(priv, sizeof priv);
 	return r;
