@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -24,6 +25,9 @@
 #include "oracle/fsutil.h"
 
 #define AFL_SEED_MAX (1u << 20) /* afl-fuzz refuses bigger seeds */
+
+/* When this slot started afl-fuzz, on the clock of file times. */
+static struct timespec afl_started;
 
 static int copy_file(const char *from, const char *dir, const char *name, size_t max)
 {
@@ -170,6 +174,8 @@ sd_err afl_start(struct campaign *cp, struct target *t, int64_t fuzz_s)
 	char in[PATH_MAX], mutator[PATH_MAX] = "", secondaries[32];
 	sd_err err;
 
+	/* Files older than this are a previous run's (afl_stats). */
+	clock_gettime(CLOCK_REALTIME, &afl_started);
 	if (fs_mkdir_p(t->afl_out) != SD_OK || (err = afl_input(t, in, sizeof(in))) != SD_OK) {
 		fuzz_note(cp, "%s: cannot prepare %s: %s", t->name, t->afl_out, strerror(errno));
 		return SD_ERR_INVALID_ARG;
@@ -200,19 +206,26 @@ sd_err afl_start(struct campaign *cp, struct target *t, int64_t fuzz_s)
 
 /* AFL++ without its UI says "Fuzzing test case #61 (70 total, 0 crashes
  * saved, ...)" as it goes, while fuzzer_stats waits a minute: the corpus
- * size until then. */
+ * size until then.  Before that, "Attempting dry run with 'id:000411,...'"
+ * for each entry it imports (a resume's first minutes, which a big queue
+ * takes): entries imported so far, nothing executed yet in this run. */
 void afl_line(struct target *t, const char *line)
 {
-	unsigned long long cur, total, crashes;
+	unsigned long long cur, total, crashes, id;
 	const char *p = strstr(line, "Fuzzing test case #");
 
-	if (!p || sscanf(p, "Fuzzing test case #%llu (%llu total, %llu crashes saved", &cur, &total, &crashes) != 3)
-		return;
-	t->st.valid = true;
-	if (total > t->st.corpus)
-		t->st.corpus = total;
-	if (crashes > t->st.crashes)
-		t->st.crashes = crashes;
+	if (p && sscanf(p, "Fuzzing test case #%llu (%llu total, %llu crashes saved", &cur, &total, &crashes) == 3) {
+		t->st.valid = true;
+		if (total > t->st.corpus)
+			t->st.corpus = total;
+		if (crashes > t->st.crashes)
+			t->st.crashes = crashes;
+	} else if ((p = strstr(line, "Attempting dry run with 'id:")) != NULL &&
+		   sscanf(p, "Attempting dry run with 'id:%llu", &id) == 1) {
+		t->st.valid = true;
+		if (id + 1 > t->st.corpus)
+			t->st.corpus = id + 1;
+	}
 }
 
 /* One fuzzer_stats value ("key : value" lines). */
@@ -234,44 +247,177 @@ static bool stats_value(const char *text, const char *key, double *v)
 	return false;
 }
 
+/* One column of a plot_data line, found by its name in the header line
+ * ("# relative_time, cycles_done, ...": the columns differ between AFL++
+ * versions). */
+static bool plot_value(const char *header, const char *line, const char *name, double *v)
+{
+	const char *p = header + (header[0] == '#');
+	size_t col = 0, len = strlen(name);
+	char *end;
+
+	for (;;) {
+		size_t n;
+
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, ",\n");
+		if (n == len && strncmp(p, name, len) == 0)
+			break;
+		if (p[n] != ',')
+			return false;
+		p += n + 1;
+		col++;
+	}
+	for (p = line; col > 0; col--)
+		if ((p = strchr(p, ',')) == NULL)
+			return false;
+		else
+			p++;
+	*v = strtod(p, &end);
+	return end != p && isfinite(*v);
+}
+
+/*
+ * What one instance's files say.  written_s: when its fuzzer_stats was
+ * written, in seconds after this slot started afl-fuzz; negative, it is a
+ * previous run's, which a resumed afl-fuzz rewrites only once it has
+ * imported its queue again (minutes for a big one): ignored, or the
+ * progress would repeat the old run.  plot_header / plot_line: the first
+ * and last lines of its plot_data when written in this run, else NULL.
+ *
+ * afl-fuzz writes fuzzer_stats once after its calibration (run_time 0, a
+ * rate over a moment: thousands, or inf) and then once a minute; plot_data
+ * every 5 s, but only after the first minute.  The rate is AFL's
+ * (execs_done over run_time, so also after a resume) once run_time is 10 s;
+ * before that, execs over the time since the start: a slot shorter than a
+ * minute gets a rate, not 0.  The newer plot_data line gives the newer
+ * execs and their rate the same way.  false if there is nothing of this
+ * run.
+ */
+static bool afl_instance_stats(const char *stats, double written_s, const char *plot_header, const char *plot_line,
+			       struct engine_stats *st)
+{
+	double v, run_time = 0, rate = NAN;
+
+	memset(st, 0, sizeof(*st));
+	if (written_s < 0)
+		return false;
+	st->valid = true;
+	if (stats_value(stats, "execs_done", &v) && v > 0)
+		st->execs = (uint64_t)v;
+	if (stats_value(stats, "run_time", &run_time) && run_time >= 10 && stats_value(stats, "execs_per_sec", &v) &&
+	    isfinite(v) && v > 0)
+		rate = v;
+	if (stats_value(stats, "corpus_count", &v) && v > 0)
+		st->corpus = (uint64_t)v;
+	if (stats_value(stats, "edges_found", &v) && v > 0)
+		st->coverage = (uint64_t)v;
+	if ((stats_value(stats, "saved_crashes", &v) || stats_value(stats, "unique_crashes", &v)) && v > 0)
+		st->crashes += (uint64_t)v;
+	if ((stats_value(stats, "saved_hangs", &v) || stats_value(stats, "unique_hangs", &v)) && v > 0)
+		st->crashes += (uint64_t)v;
+	if (plot_header && plot_line && plot_value(plot_header, plot_line, "total_execs", &v) && v > (double)st->execs) {
+		double t;
+
+		st->execs = (uint64_t)v;
+		if (plot_value(plot_header, plot_line, "relative_time", &t) && t >= 10)
+			rate = v / t;
+		if (plot_value(plot_header, plot_line, "corpus_count", &v) && v > (double)st->corpus)
+			st->corpus = (uint64_t)v;
+		if (plot_value(plot_header, plot_line, "edges_found", &v) && v > (double)st->coverage)
+			st->coverage = (uint64_t)v;
+	}
+	if (!isfinite(rate) && st->execs > 0)
+		rate = (double)st->execs / (written_s > 1 ? written_s : 1);
+	st->execs_per_s = isfinite(rate) ? rate : 0;
+	return true;
+}
+
+/* A file's modification time in seconds after afl_started (negative:
+ * before it); false if it is not there.  The kernel stamps files with a
+ * coarse clock up to a tick behind clock_gettime(): a tenth of a second
+ * of slack. */
+static bool written_since_start(const char *path, double *s)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	*s = (double)(st.st_mtim.tv_sec - afl_started.tv_sec) +
+	     (double)(st.st_mtim.tv_nsec - afl_started.tv_nsec) / 1e9 + 0.1;
+	return true;
+}
+
+/* plot_data's header and last whole line, if it has a data line. */
+static bool plot_lines(const char *path, char *header, size_t header_size, char *line, size_t line_size)
+{
+	char buf[4096];
+	size_t n;
+	long size;
+	char *end, *start;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	if (!fgets(header, (int)header_size, f) || header[0] != '#' || fseek(f, 0, SEEK_END) != 0 ||
+	    (size = ftell(f)) < 0 || fseek(f, size > (long)sizeof(buf) - 1 ? size - (long)sizeof(buf) + 1 : 0, SEEK_SET) != 0) {
+		fclose(f);
+		return false;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The last line that ends (afl-fuzz may be writing the next). */
+	if ((end = strrchr(buf, '\n')) == NULL)
+		return false;
+	*end = '\0';
+	start = strrchr(buf, '\n');
+	start = start ? start + 1 : buf;
+	if (start[0] == '#' || start[0] == '\0' || (size_t)(end - start) >= line_size)
+		return false;
+	memcpy(line, start, (size_t)(end - start) + 1);
+	return true;
+}
+
 /* Sums over the instances: execs, execs/s; the largest corpus and edge
  * count (instances share their finds). */
 static void afl_stats(struct target *t)
 {
 	struct engine_stats st = {.valid = false};
-	char path[PATH_MAX], text[8192];
+	char path[PATH_MAX], text[8192], header[1024], line[1024];
 	struct dirent *e;
 	DIR *d = opendir(t->afl_out);
 
 	if (!d)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		double v;
+		struct engine_stats one;
+		double written_s, plot_s;
+		bool plot;
 		size_t len;
 		FILE *f;
 
 		if (e->d_name[0] == '.' ||
 		    (size_t)snprintf(path, sizeof(path), "%s/%s/fuzzer_stats", t->afl_out, e->d_name) >= sizeof(path) ||
-		    (f = fopen(path, "r")) == NULL)
+		    !written_since_start(path, &written_s) || (f = fopen(path, "r")) == NULL)
 			continue;
 		len = fread(text, 1, sizeof(text) - 1, f);
 		fclose(f);
 		text[len] = '\0';
+		plot = (size_t)snprintf(path, sizeof(path), "%s/%s/plot_data", t->afl_out, e->d_name) < sizeof(path) &&
+		       written_since_start(path, &plot_s) && plot_s >= 0 &&
+		       plot_lines(path, header, sizeof(header), line, sizeof(line));
+		if (!afl_instance_stats(text, written_s, plot ? header : NULL, plot ? line : NULL, &one))
+			continue;
 		st.valid = true;
-		if (stats_value(text, "execs_done", &v))
-			st.execs += (uint64_t)v;
-		/* The first file, written after calibration, has a rate over a
-		 * moment (hundreds of thousands, or inf): only a real one counts. */
-		if (stats_value(text, "run_time", &v) && v >= 10 && stats_value(text, "execs_per_sec", &v) && isfinite(v))
-			st.execs_per_s += v;
-		if (stats_value(text, "corpus_count", &v) && (uint64_t)v > st.corpus)
-			st.corpus = (uint64_t)v;
-		if (stats_value(text, "edges_found", &v) && (uint64_t)v > st.coverage)
-			st.coverage = (uint64_t)v;
-		if (stats_value(text, "saved_crashes", &v) || stats_value(text, "unique_crashes", &v))
-			st.crashes += (uint64_t)v;
-		if (stats_value(text, "saved_hangs", &v) || stats_value(text, "unique_hangs", &v))
-			st.crashes += (uint64_t)v;
+		st.execs += one.execs;
+		st.execs_per_s += one.execs_per_s;
+		st.crashes += one.crashes;
+		if (one.corpus > st.corpus)
+			st.corpus = one.corpus;
+		if (one.coverage > st.coverage)
+			st.coverage = one.coverage;
 	}
 	closedir(d);
 	/* The log may know a bigger corpus (stats are a minute behind). */
@@ -296,8 +442,72 @@ static void sha256_hex(const uint8_t *data, size_t len, char hex[65])
 	hex[64] = '\0';
 }
 
-/* Files of from into to as <prefix><sha256>, unless there already. */
-static void afl_collect_by_hash(const char *from, const char *to, const char *prefix)
+/* The AFL++ crash and hang files this run has copied, by path, sorted: at
+ * every poll (each second) only the new ones are read, not the thousands a
+ * long campaign gathers.  (A resume moves them to crashes.<date>/: read
+ * once more there, and found already copied.) */
+static char **collected;
+static size_t n_collected, cap_collected;
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool collected_has(const char *path)
+{
+	return n_collected && bsearch(&path, collected, n_collected, sizeof(*collected), cmp_path) != NULL;
+}
+
+static void collected_add(const char *path)
+{
+	size_t lo = 0, hi = n_collected;
+	char *copy;
+
+	if (n_collected == cap_collected) {
+		size_t cap = cap_collected ? 2 * cap_collected : 256;
+		char **grown = realloc(collected, cap * sizeof(*grown));
+
+		if (!grown)
+			return; /* read again next time: slower, nothing lost */
+		collected = grown;
+		cap_collected = cap;
+	}
+	if ((copy = strdup(path)) == NULL)
+		return;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(collected[mid], path) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(collected + lo + 1, collected + lo, (n_collected - lo) * sizeof(*collected));
+	collected[lo] = copy;
+	n_collected++;
+}
+
+/* AFL++ creates a crash file, then writes it: one younger than a second
+ * may be incomplete while afl-fuzz runs (its hash would name a case that
+ * was never found). */
+#define AFL_SETTLE_NS 1000000000LL
+
+static bool afl_file_settled(const char *path)
+{
+	struct stat st;
+	struct timespec now;
+
+	if (stat(path, &st) != 0 || clock_gettime(CLOCK_REALTIME, &now) != 0)
+		return false;
+	return (int64_t)(now.tv_sec - st.st_mtim.tv_sec) * 1000000000LL + (now.tv_nsec - st.st_mtim.tv_nsec) >=
+	       AFL_SETTLE_NS;
+}
+
+/* AFL++'s id:* files of from into to as <prefix><sha256>, unless there
+ * already.  live: afl-fuzz may still be writing in from (only settled
+ * files, each remembered once copied). */
+static void afl_collect_by_hash(const char *from, const char *to, const char *prefix, bool live)
 {
 	struct dirent *e;
 	DIR *d = opendir(from);
@@ -308,15 +518,20 @@ static void afl_collect_by_hash(const char *from, const char *to, const char *pr
 		char path[PATH_MAX], name[128], dest[PATH_MAX], hex[65];
 		uint8_t *data;
 		size_t len = 0;
+		bool have;
 
 		if (strncmp(e->d_name, "id:", 3) != 0 ||
 		    (size_t)snprintf(path, sizeof(path), "%s/%s", from, e->d_name) >= sizeof(path) ||
+		    (live && (collected_has(path) || !afl_file_settled(path))) ||
 		    (data = fuzz_read_file(path, 16u << 20, &len)) == NULL)
 			continue;
 		sha256_hex(data, len, hex);
 		snprintf(name, sizeof(name), "%s%s", prefix, hex);
-		if ((size_t)snprintf(dest, sizeof(dest), "%s/%s", to, name) < sizeof(dest) && access(dest, F_OK) != 0)
-			fs_write_atomic(to, name, data, len);
+		have = (size_t)snprintf(dest, sizeof(dest), "%s/%s", to, name) < sizeof(dest) && access(dest, F_OK) == 0;
+		if (!have)
+			have = fs_write_atomic(to, name, data, len) == SD_OK;
+		if (have && live)
+			collected_add(path);
 		free(data);
 	}
 	closedir(d);
@@ -325,7 +540,7 @@ static void afl_collect_by_hash(const char *from, const char *to, const char *pr
 /* One instance's crashes/ and hangs/, and the backups an in-place resume
  * makes of them (crashes.<date>, hangs.<date>): what it saved after our
  * last look, before a kill, is only there once it resumes. */
-static void afl_collect_instance(struct target *t, const char *inst)
+static void afl_collect_instance(struct target *t, const char *inst, bool live)
 {
 	char dir[PATH_MAX];
 	struct dirent *e;
@@ -344,12 +559,12 @@ static void afl_collect_instance(struct target *t, const char *inst)
 		else
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < sizeof(path))
-			afl_collect_by_hash(path, t->artifacts, prefix);
+			afl_collect_by_hash(path, t->artifacts, prefix, live);
 	}
 	closedir(d);
 }
 
-static void afl_collect(struct target *t)
+static void afl_collect(struct target *t, bool live)
 {
 	struct dirent *e;
 	DIR *d = opendir(t->afl_out);
@@ -358,7 +573,7 @@ static void afl_collect(struct target *t)
 		return;
 	while ((e = readdir(d)) != NULL)
 		if (e->d_name[0] != '.')
-			afl_collect_instance(t, e->d_name);
+			afl_collect_instance(t, e->d_name, live);
 	closedir(d);
 }
 
@@ -371,13 +586,17 @@ sd_err afl_merge(struct campaign *cp, struct target *t)
 
 	if ((size_t)snprintf(queue, sizeof(queue), "%s/main/queue", t->afl_out) >= sizeof(queue))
 		return SD_ERR_LIMIT;
-	afl_collect_by_hash(queue, t->corpus, "");
+	afl_collect_by_hash(queue, t->corpus, "", false);
 	fuzz_note(cp, "%s: corpus %zu -> %zu files from the AFL++ queue", t->name, before, fuzz_count_files(t->corpus));
 	return SD_OK;
 }
 
 void afl_poll(struct target *t)
 {
+	bool live = false;
+
+	for (size_t i = 0; i < t->n_procs; i++)
+		live |= t->procs[i].running;
 	afl_stats(t);
-	afl_collect(t);
+	afl_collect(t, live);
 }

@@ -12,7 +12,8 @@
  * is nothing.  One that the separate processes do not reproduce is run
  * through the target binary again and stored as a crash whose signature
  * says what the target saw ("unreproduced divergence", a sanitizer crash
- * of the harness, or "not reproducible").
+ * of the harness, or "not reproducible"; "engine build only" when only the
+ * engine's own build, AFL++'s, still diverges: builds of other sources).
  *
  * Every other target's artifacts are raw inputs: the target binary runs
  * the file (sanitizers symbolized, time limit); a parser-divergence line is
@@ -103,8 +104,9 @@ sd_err triage_replay(struct campaign *cp, const struct sshdiff_case *c, struct o
 	return compare_observations(c, obs, ro.n_backends, cp->sup, cmp);
 }
 
-sd_err triage_run_target(struct campaign *cp, struct target *t, const char *input_path, char **output,
-			 bool *timed_out)
+/* Runs bin (an AFL++ build when afl: no libFuzzer flags) on one input. */
+static sd_err run_binary(struct campaign *cp, struct target *t, const char *bin, bool afl, const char *input_path,
+			 char **output, bool *timed_out)
 {
 	char out_path[PATH_MAX];
 	struct cmd c;
@@ -117,8 +119,8 @@ sd_err triage_run_target(struct campaign *cp, struct target *t, const char *inpu
 		return SD_ERR_LIMIT;
 	unlink(out_path);
 	memset(&c, 0, sizeof(c));
-	cmd_add(&c, "%s", t->triage_bin);
-	if (!t->triage_afl) {
+	cmd_add(&c, "%s", bin);
+	if (!afl) {
 		cmd_add(&c, "-timeout=%u", fuzz_timeout_s(cp->o));
 		cmd_add(&c, "-rss_limit_mb=%d", FUZZ_RSS_LIMIT_MB);
 	}
@@ -145,6 +147,12 @@ sd_err triage_run_target(struct campaign *cp, struct target *t, const char *inpu
 		}
 	}
 	return *output ? SD_OK : SD_ERR_NOMEM;
+}
+
+sd_err triage_run_target(struct campaign *cp, struct target *t, const char *input_path, char **output,
+			 bool *timed_out)
+{
+	return run_binary(cp, t, t->triage_bin, t->triage_afl, input_path, output, timed_out);
 }
 
 static sd_err remember_result(struct campaign *cp, struct target *t, bool is_new, bool crash, const char *id,
@@ -272,6 +280,44 @@ static sd_err store_divergence(struct campaign *cp, struct target *t, const stru
 	return remember_result(cp, t, is_new, false, id, cmp->signature);
 }
 
+/* The signature of a case that the engine saved but neither sshdiff's
+ * replay nor the triage build reproduces, when the engine's own build
+ * (AFL++'s: another build) still diverges on it: the builds disagree,
+ * most often because they are of different sources (one rebuilt, the
+ * other not), else through their build options (-O2 -DNDEBUG against a
+ * sanitizer build: undefined behaviour).  engine: what that build printed. */
+static bool engine_only_signature(const struct target *t, const char *engine, char *sig, size_t size)
+{
+	struct crash_report r;
+
+	crash_report_parse(engine, &r);
+	if (!r.divergence[0])
+		return false;
+	snprintf(sig, size, "crash %s|engine build only|%s", t->name, r.divergence);
+	return true;
+}
+
+/* "not reproducible" (sig): asks the engine's build, if it is another;
+ * when it diverges, what it printed becomes the finding's report. */
+static void engine_only_divergence(struct campaign *cp, struct target *t, const char *path, char *sig, size_t size,
+				   char **report)
+{
+	char *output = NULL;
+	bool timed_out = false;
+
+	if (!strstr(sig, "|not reproducible|") || strcmp(t->bin, t->triage_bin) == 0 ||
+	    run_binary(cp, t, t->bin, cp->o->engine == ENGINE_AFL, path, &output, &timed_out) != SD_OK)
+		return;
+	if (engine_only_signature(t, output, sig, size)) {
+		fuzz_note(cp, "%s: %s diverges on %s, sshdiff and %s do not: are they built from the same sources?",
+			  t->name, t->bin, path, t->triage_bin);
+		free(*report);
+		*report = output;
+		return;
+	}
+	free(output);
+}
+
 static sd_err triage_case(struct campaign *cp, struct target *t, const char *path, const uint8_t *data, size_t len,
 			  int64_t deadline_ms)
 {
@@ -311,6 +357,7 @@ static sd_err triage_case(struct campaign *cp, struct target *t, const char *pat
 		return err;
 	}
 	signature_of_run(t, output, timed_out, true, sig, sizeof(sig));
+	engine_only_divergence(cp, t, path, sig, sizeof(sig), &output);
 	err = store_crash(cp, t, sig, data, len, output);
 	free(output);
 	return err;
@@ -365,6 +412,23 @@ static sd_err triage_one(struct campaign *cp, struct target *t, const char *path
 	return SD_OK;
 }
 
+/* Whether the store has the artifact at path marked (or it is gone): what
+ * is left for the next run is only what it does not have. */
+static bool artifact_triaged(struct campaign *cp, const struct target *t, const char *path)
+{
+	uint8_t md[32];
+	uint8_t *data;
+	size_t len;
+	bool seen = false;
+
+	if ((data = fuzz_read_file(path, ARTIFACT_MAX, &len)) == NULL)
+		return true;
+	if (artifact_key(t->name, data, len, md) != SD_OK || store_artifact_seen(cp->store, md, &seen) != SD_OK)
+		seen = false;
+	free(data);
+	return seen;
+}
+
 /* Engine files that are not findings. */
 static bool is_artifact_name(const char *name)
 {
@@ -393,7 +457,13 @@ sd_err triage_artifacts(struct campaign *cp, struct target *t, bool final, int64
 		if (!final && now - st.st_mtime < SETTLE_S)
 			continue;
 		if (fuzz_stop_requested() || fuzz_now_ms() >= deadline_ms) {
-			t->untriaged++;
+			/* A resumed run reads again every artifact of the runs
+			 * before (cheap: read, hash, look up); those the store
+			 * has are not left over. */
+			if (artifact_triaged(cp, t, path))
+				name_add(path);
+			else
+				t->untriaged++;
 			continue;
 		}
 		if ((err = triage_one(cp, t, path, deadline_ms)) == SD_OK)

@@ -14,7 +14,9 @@
 # the AFL_* variables (sshdiff gives afl-fuzz what it needs):
 #   sshdiff campaign --engine afl --time 90s --jobs 2 --out $TMP/camp
 # asserting: new findings stored (exit 1); afl-fuzz -M/-S with CMPLOG and
-# the mutator named on stderr and in fuzzer_stats; the stats TSVs: every row
+# the mutator named on stderr and in fuzzer_stats; no progress line at
+# 0 exec/s with executions (slots shorter than afl-fuzz's once-a-minute
+# fuzzer_stats included); the stats TSVs: every row
 # engine afl, fuzz_differential first with execs > 0, more targets after
 # it, in turn; fuzz_differential's corpus grew past its seeds, holds AFL's
 # main queue, every file whole (named by its SHA-256) and run by the target
@@ -23,9 +25,10 @@
 # signature (exit 1); `sshdiff report` writes the HTML; no process left.
 # Then kill -9 in the middle of a second run (while it triages what the
 # first left and afl-fuzz re-imports its queues): no process survives it; a
-# third run (fuzz_differential only, 30 s) resumes AFL++'s folders, loses
-# no finding (each still there, count >= before) and no corpus file, and
-# appends to the stats.
+# third run (fuzz_differential only, 30 s) resumes AFL++'s folders, shows
+# no executions until afl-fuzz rewrites its fuzzer_stats (not the previous
+# run's numbers), loses no finding (each still there, count >= before) and
+# no corpus file, and appends to the stats.
 #
 # Measured on 2 cores shared with other builds (load 3-7): 3 to 5 minutes
 # in all; the two builds 25-110 s, afl-fuzz by hand 30 s, the campaigns
@@ -244,6 +247,11 @@ expect_out "^new [0-9a-f]{16} send "
 expect_err "^sshdiff: $D: AFL\+\+ afl-fuzz -M main, -S s1, new in $CAMP/afl/$D, custom mutator $mutator$"
 expect_err "^sshdiff: $D: CMPLOG binary $TMP/afl-cmplog/targets/$D$"
 expect_err "^\[[0-9]{2}:[0-9]{2}:[0-9]{2}\] $D: [0-9]+ exec/s  [1-9][0-9]* execs  corpus [0-9]+  cov [0-9]+  findings "
+# A rate whenever there are executions, also in the parser targets' slots
+# of a few seconds (afl-fuzz writes fuzzer_stats once a minute).
+checks=$((checks + 1))
+! grep -E "^\[[0-9:]+\] [a-z_]+: 0 exec/s  [1-9][0-9]* execs" "$TMP/err" >"$TMP/zero" ||
+	fail "progress at 0 exec/s with executions: $(head -3 "$TMP/zero")"
 expect_err "^sshdiff: new finding [0-9a-f]{16} \($D\): "
 expect_err "^sshdiff: $D: corpus 0 -> [0-9]+ files from the AFL\+\+ queue$"
 # afl-fuzz itself: -M with -c and -S, the mutator loaded.
@@ -413,13 +421,47 @@ missing=$(cut -f1 "$TMP/before.txt" | sort | comm -13 - <(sort "$TMP/run1.ids") 
 find "$CAMP/corpus/$D" -type f -printf '%f\n' | sort >"$TMP/corpus.before"
 rows_before=$(wc -l <"$CAMP/stats/$D.tsv")
 
-# The third run resumes AFL++'s folders and keeps what is stored.
-campaign --time 30s --jobs 2 --out "$CAMP" --targets "$D"
+# The third run resumes AFL++'s folders and keeps what is stored.  While
+# it runs: when a resumed afl-fuzz first rewrites its fuzzer_stats (once it
+# has imported its queue again), for the progress check below.
+touch "$TMP/run3.mark"
+start3=$(date +%s)
+set +e
+"${campaign_env[@]}" "$SSHDIFF" campaign --engine afl --time 30s --jobs 2 --out "$CAMP" --targets "$D" \
+	>"$TMP/out" 2>"$TMP/err" &
+pid=$!
+rewritten=""
+while kill -0 "$pid" 2>/dev/null; do
+	[ -n "$rewritten" ] || [ -z "$(find "$CAMP/afl/$D" -maxdepth 2 -name fuzzer_stats -newer "$TMP/run3.mark")" ] ||
+		rewritten=$(date +%s)
+	sleep 0.5
+done
+wait "$pid"
+rc=$?
+set -e
+campaign_s=$(($(date +%s) - start3))
 echo "third campaign: $campaign_s s, exit $rc"
 checks=$((checks + 1))
 [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || fail "third campaign: exit status $rc"
 expect_no_sanitizer
 expect_err "^sshdiff: $D: AFL\+\+ afl-fuzz -M main, -S s1, resuming $CAMP/afl/$D, custom mutator $mutator$"
+# Not the previous runs' numbers: until a resumed afl-fuzz rewrites its
+# fuzzer_stats the progress shows no executions.  The lines of the third
+# run printed before the first rewrite (5 s of slack for its start and
+# the half-second samples above).
+checks=$((checks + 1))
+python3 - "$TMP/err" "$start3" "${rewritten:-0}" >"$TMP/check" 2>&1 <<'PY' || fail "resumed progress: $(cat "$TMP/check")"
+import re, sys
+err, start, rewritten = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) or 1e12
+n = 0
+for m in re.finditer(r"^\[(\d\d):(\d\d):(\d\d)\] \S+: (.*)$", open(err).read(), re.M):
+    at = start + int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
+    if at + 5 < rewritten and not m.group(4).startswith("starting"):
+        assert re.match(r"0 exec/s  0 execs ", m.group(4)), f"a previous run's stats: {m.group(0)}"
+        n += 1
+print(f"{n} progress lines before afl-fuzz rewrote its stats, none with the previous run's")
+PY
+cat "$TMP/check"
 checks=$((checks + 1))
 grep -q "^command_line *: afl-fuzz -i - -o $CAMP/afl/$D -M main " "$CAMP/afl/$D/main/fuzzer_stats" ||
 	fail "main instance not resumed: $(grep command_line "$CAMP/afl/$D/main/fuzzer_stats")"
