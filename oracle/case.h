@@ -183,6 +183,10 @@ bool case_equal(const struct sshdiff_case *a, const struct sshdiff_case *b);
  * write_binary and hash_hex). */
 void case_decode(const uint8_t *data, size_t len, struct sshdiff_case *c);
 sd_err case_encode(const struct sshdiff_case *c, struct sbuf *out);
+/* Where the first step starts in case_encode(c): the bytes before it are
+ * the settings (flags, keys, seed, names and algorithm lists, the step
+ * count); 0 on allocation failure. */
+size_t case_encoded_script_offset(const struct sshdiff_case *c);
 
 /* Text form.  On error, *err_line is the 1-based line and err_msg (if not
  * NULL) says what is wrong ("unknown step kind 'sned'"). */

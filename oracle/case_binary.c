@@ -238,12 +238,11 @@ static sd_err encode_step(struct sbuf *b, const struct case_step *s)
 	return SD_OK;
 }
 
-sd_err case_encode(const struct sshdiff_case *c, struct sbuf *out)
+/* Everything before the steps: flags, keys, seed, the names, the step
+ * count. */
+static sd_err encode_header(const struct sshdiff_case *c, struct sbuf *out)
 {
 	sd_err e;
-
-	if (!case_valid(c, NULL))
-		return SD_ERR_INVALID_ARG;
 	uint8_t flags = (uint8_t)((c->iut_role == CASE_IUT_CLIENT) | (c->strict_kex << 1) | (c->ext_info << 2));
 	if ((e = sbuf_put_u8(out, flags)) || (e = sbuf_put_u8(out, (uint8_t)c->host_key)) ||
 	    (e = sbuf_put_u8(out, (uint8_t)c->user_key)) || (e = sbuf_put_u64(out, c->seed)))
@@ -253,12 +252,30 @@ sd_err case_encode(const struct sshdiff_case *c, struct sbuf *out)
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if ((e = put_name(out, names[i])))
 			return e;
-	if ((e = sbuf_put_u8(out, c->n_steps)))
+	return sbuf_put_u8(out, c->n_steps);
+}
+
+sd_err case_encode(const struct sshdiff_case *c, struct sbuf *out)
+{
+	sd_err e;
+
+	if (!case_valid(c, NULL))
+		return SD_ERR_INVALID_ARG;
+	if ((e = encode_header(c, out)))
 		return e;
 	for (unsigned i = 0; i < c->n_steps; i++)
 		if ((e = encode_step(out, &c->steps[i])))
 			return e;
 	return SD_OK;
+}
+
+size_t case_encoded_script_offset(const struct sshdiff_case *c)
+{
+	struct sbuf b = SBUF_INIT;
+	size_t n = encode_header(c, &b) == SD_OK ? b.len : 0;
+
+	sbuf_free(&b);
+	return n;
 }
 
 /* ---- binary file ---- */

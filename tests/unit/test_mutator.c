@@ -63,8 +63,10 @@ static bool canonical(const uint8_t *p, size_t n)
 /* A deterministic stand-in for LLVMFuzzerMutate: flips, inserts or cuts
  * bytes within max_size. */
 static uint32_t byte_rng = 1;
+static unsigned long byte_calls;
 static size_t test_byte_mutate(uint8_t *p, size_t n, size_t max)
 {
+	byte_calls++;
 	byte_rng = byte_rng * 1103515245u + 12345u;
 	switch (byte_rng >> 16 & 3) {
 	case 0:
@@ -436,9 +438,46 @@ static void test_planted(void)
 	CHECK(n_cases >= 14);
 }
 
+/* Byte mutations leave the settings (flags, keys, seed, names, algorithm
+ * lists) alone but in a few: a byte inserted or cut among the
+ * length-prefixed names shifts one field into the next, a configuration no
+ * backend can serve. */
+static bool same_settings(const struct sshdiff_case *a, const struct sshdiff_case *b)
+{
+	return a->iut_role == b->iut_role && a->strict_kex == b->strict_kex && a->ext_info == b->ext_info &&
+	       a->host_key == b->host_key && a->user_key == b->user_key && a->seed == b->seed &&
+	       !strcmp(a->actor_version, b->actor_version) && !strcmp(a->user, b->user) &&
+	       !strcmp(a->password, b->password) && !strcmp(a->algs.kex, b->algs.kex) &&
+	       !strcmp(a->algs.hostkey, b->algs.hostkey) && !strcmp(a->algs.cipher, b->algs.cipher) &&
+	       !strcmp(a->algs.mac, b->algs.mac);
+}
+
+static void test_byte_mutations_keep_settings(void)
+{
+	static struct sshdiff_case start, got;
+	static uint8_t buf[MAX_OUT];
+	unsigned long byte_path = 0, changed = 0;
+
+	for (uint32_t i = 0; i < 4000; i++) {
+		case_default(&start, i & 1 ? CASE_IUT_CLIENT : CASE_IUT_SERVER);
+		size_t n = encode(&start, buf, sizeof buf);
+		unsigned long before = byte_calls;
+		n = case_mutate(buf, n, sizeof buf, i, test_byte_mutate);
+		if (byte_calls == before)
+			continue; /* a structured move */
+		byte_path++;
+		case_decode(buf, n, &got);
+		changed += !same_settings(&start, &got);
+	}
+	fprintf(stderr, "test_mutator: %lu byte mutations, %lu changed the settings\n", byte_path, changed);
+	CHECK(byte_path > 200);
+	CHECK(changed * 10 < byte_path);
+}
+
 int main(void)
 {
 	test_outputs();
+	test_byte_mutations_keep_settings();
 	test_planted();
 	return check_finish();
 }
