@@ -1192,7 +1192,7 @@ size_t case_mutate(uint8_t *data, size_t size, size_t max_size, uint32_t seed, b
 		size_t head = 0;
 		case_decode(data, size, &c);
 		size = case_encode_fit(&c, data, max_size);
-		if (!chance(&s, 8))
+		if (!chance(&s, 2))
 			head = case_encoded_script_offset(&c);
 		if (head > size)
 			head = 0;
