@@ -32,23 +32,10 @@
 #include "replay/sanitizer.c"
 #include "replay/triage.c"
 #include "tests/support/check.h"
+#include "tests/support/campaign_standins.h"
 
 /* ---- stand-ins for the rest of the sshdiff executable ---- */
 
-sd_err proc_start(struct proc *p, char *const argv[], char *const env[], const char *out_path)
-{
-	(void)p, (void)argv, (void)env, (void)out_path;
-	return SD_ERR_INVALID_ARG;
-}
-bool proc_poll(struct proc *p)
-{
-	(void)p;
-	return false;
-}
-void proc_stop(struct proc *p, unsigned grace_ms)
-{
-	(void)p, (void)grace_ms;
-}
 /* Runs argv for real (no time limit: the scripts end at once). */
 sd_err proc_run(char *const argv[], char *const env[], const char *out_path, unsigned timeout_ms, int *status,
 		bool *timed_out)
@@ -71,25 +58,6 @@ sd_err proc_run(char *const argv[], char *const env[], const char *out_path, uns
 	if (waitpid(pid, &st, 0) != pid)
 		return SD_ERR_INTERNAL;
 	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	return SD_OK;
-}
-sd_err libfuzzer_start(struct campaign *cp, struct target *t, int64_t fuzz_s)
-{
-	(void)cp, (void)t, (void)fuzz_s;
-	return SD_ERR_INVALID_ARG;
-}
-void libfuzzer_line(struct target *t, const char *line)
-{
-	(void)t, (void)line;
-}
-sd_err libfuzzer_known_write(struct campaign *cp, char *path, size_t size)
-{
-	(void)cp, (void)path, (void)size;
-	return SD_OK;
-}
-sd_err libfuzzer_merge(struct campaign *cp, struct target *t, int64_t budget_ms)
-{
-	(void)cp, (void)t, (void)budget_ms;
 	return SD_OK;
 }
 static char last_note[1024];
