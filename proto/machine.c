@@ -758,9 +758,12 @@ static sd_err on_ext_info(struct machine *m, struct span payload, bool slot)
 	if (!m->offered_ext_info)
 		return SD_ERR_EXT_INFO_UNSOLICITED;
 	/* Section 2.4: first packet after NEWKEYS, or (server to client) just
-	 * before USERAUTH_SUCCESS, which the next packet must then be. */
+	 * before USERAUTH_SUCCESS, which the next packet must then be.  That
+	 * is while any request of ours waits, a publickey query included: the
+	 * client takes a SUCCESS in answer to it (machine_client.c), so it
+	 * takes the EXT_INFO that may come first, as the verifier does. */
 	if (!slot) {
-		if (m->cfg.role == MACHINE_CLIENT && m->ac == AUTH_C_WAIT_RESULT)
+		if (m->cfg.role == MACHINE_CLIENT && (m->ac == AUTH_C_WAIT_RESULT || m->ac == AUTH_C_WAIT_PK_OK))
 			m->ext_before_success = true;
 		else
 			return SD_ERR_EXT_INFO_POSITION;
