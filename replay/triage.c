@@ -378,38 +378,40 @@ static sd_err artifact_key(const char *target, const uint8_t *data, size_t len, 
 	return ok ? SD_OK : SD_ERR_INTERNAL;
 }
 
+/* The artifact at path read (*data, to free; NULL when it is gone: the
+ * engine renamed it), its key, and whether the store has it marked. */
+static sd_err artifact_lookup(struct campaign *cp, const struct target *t, const char *path, uint8_t **data,
+			      size_t *len, uint8_t md[32], bool *seen)
+{
+	*seen = false;
+	if ((*data = fuzz_read_file(path, ARTIFACT_MAX, len)) == NULL)
+		return SD_OK;
+	if (artifact_key(t->name, *data, *len, md) != SD_OK)
+		return SD_ERR_INTERNAL;
+	if (store_artifact_seen(cp->store, md, seen) != SD_OK)
+		return SD_ERR_INVALID_ARG;
+	return SD_OK;
+}
+
 static sd_err triage_one(struct campaign *cp, struct target *t, const char *path, int64_t deadline_ms)
 {
 	uint8_t md[32];
 	uint8_t *data;
 	size_t len;
 	bool seen;
-	sd_err err;
+	sd_err err = artifact_lookup(cp, t, path, &data, &len, md, &seen);
 
-	if ((data = fuzz_read_file(path, ARTIFACT_MAX, &len)) == NULL)
-		return SD_OK; /* gone (the engine renamed it): nothing to do */
-	if (artifact_key(t->name, data, len, md) != SD_OK) {
-		free(data);
-		return SD_ERR_INTERNAL;
-	}
-	if (store_artifact_seen(cp->store, md, &seen) != SD_OK) {
+	if (err == SD_ERR_INVALID_ARG)
 		fuzz_note(cp, "finding store: %s", store_last_error(cp->store));
-		free(data);
-		return SD_ERR_INVALID_ARG;
-	}
-	if (!seen) {
+	if (err == SD_OK && data && !seen) {
 		err = t->is_case ? triage_case(cp, t, path, data, len, deadline_ms) : triage_raw(cp, t, path, &data, &len, deadline_ms);
 		if (err == SD_OK && store_artifact_mark(cp->store, md, t->name, (int64_t)time(NULL)) != SD_OK) {
 			fuzz_note(cp, "finding store: %s", store_last_error(cp->store));
 			err = SD_ERR_INVALID_ARG;
 		}
-		if (err != SD_OK) {
-			free(data);
-			return err;
-		}
 	}
 	free(data);
-	return SD_OK;
+	return err;
 }
 
 /* Whether the store has the artifact at path marked (or it is gone): what
@@ -419,14 +421,11 @@ static bool artifact_triaged(struct campaign *cp, const struct target *t, const 
 	uint8_t md[32];
 	uint8_t *data;
 	size_t len;
-	bool seen = false;
+	bool seen;
+	bool done = artifact_lookup(cp, t, path, &data, &len, md, &seen) == SD_OK && (!data || seen);
 
-	if ((data = fuzz_read_file(path, ARTIFACT_MAX, &len)) == NULL)
-		return true;
-	if (artifact_key(t->name, data, len, md) != SD_OK || store_artifact_seen(cp->store, md, &seen) != SD_OK)
-		seen = false;
 	free(data);
-	return seen;
+	return done;
 }
 
 /* Engine files that are not findings. */
